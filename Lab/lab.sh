@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# The migrate lab: two real Samba servers on loopback aliases.
+#   LEGACY (127.0.0.21): Windows Server 2003-like, SMB1 only.
+#   MODERN (127.0.0.22): SMB2.1..3 target, plus the DFS namespace root \\MODERN\files.
+# Usage: Lab/lab.sh up | seed [--force] | down | status | env
+# Idempotent: servers, users and aliases left from an earlier run are reused or replaced.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=${MIGRATE_LAB_ROOT:-/tmp/migrate-lab}
+LEGACY_IP=127.0.0.21
+MODERN_IP=127.0.0.22
+LAB_PASSWORD='Lab-Pass-2003!'
+USERS=(labadmin migrator alice bob)
+
+log() { printf 'lab: %s\n' "$*" >&2; }
+
+need_root() {
+  [ "$(id -u)" = 0 ] || { log "must run as root (it installs packages and adds loopback addresses)"; exit 2; }
+}
+
+install_packages() {
+  local missing=()
+  command -v smbd >/dev/null || missing+=(samba)
+  command -v smbclient >/dev/null || missing+=(smbclient)
+  [ -f /usr/include/samba-4.0/libsmbclient.h ] || missing+=(libsmbclient-dev)
+  /usr/bin/python3 -c 'import samba.samba3.libsmb_samba_internal' 2>/dev/null || missing+=(python3-samba)
+  command -v pkg-config >/dev/null || missing+=(pkg-config)
+  command -v ip >/dev/null || missing+=(iproute2)
+  if [ "${#missing[@]}" -gt 0 ]; then
+    log "installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+  # The distribution's own smbd would hold port 445 on every address.
+  for svc in smbd nmbd samba-ad-dc; do service "$svc" stop >/dev/null 2>&1 || true; done
+  pkill -f -- '^/usr/sbin/smbd --foreground --no-process-group$' 2>/dev/null || true
+}
+
+add_alias() {
+  ip addr show dev lo | grep -q "inet $1/" || ip addr add "$1/32" dev lo
+}
+
+render() { # name ip
+  local name=$1
+  mkdir -p "$ROOT/$name"/{private,lock,state,cache,pid,ncalrpc,log,share}
+  sed -e "s#@ROOT@#$ROOT#g" -e "s#@LEGACY_IP@#$LEGACY_IP#g" -e "s#@MODERN_IP@#$MODERN_IP#g" \
+    "$HERE/$name.conf.in" > "$ROOT/$name/smb.conf"
+  for s in $(sed -n 's/^\[\(.*\)\]$/\1/p' "$ROOT/$name/smb.conf" | grep -v '^global$'); do
+    mkdir -p "$ROOT/$name/share/$s"
+  done
+}
+
+server_pids() { pgrep -f -- "$ROOT/$1/smb.conf" || true; }
+
+stop_server() {
+  local pids; pids=$(server_pids "$1")
+  [ -z "$pids" ] && return 0
+  kill $pids 2>/dev/null || true
+  for _ in $(seq 50); do [ -z "$(server_pids "$1")" ] && return 0; sleep 0.1; done
+  kill -9 $(server_pids "$1") 2>/dev/null || true
+}
+
+wait_port() { # ip
+  for _ in $(seq 100); do
+    (exec 3<>"/dev/tcp/$1/445") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  log "server on $1 did not open port 445; see $ROOT/*/log"; return 1
+}
+
+start_server() { # name ip
+  local name=$1 ip=$2 conf="$ROOT/$1/smb.conf"
+  if [ -n "$(server_pids "$name")" ] && (exec 3<>"/dev/tcp/$ip/445") 2>/dev/null; then
+    smbcontrol -s "$conf" smbd reload-config >/dev/null 2>&1 || true
+    return 0
+  fi
+  stop_server "$name"
+  rm -f "$ROOT/$name"/pid/*.pid
+  smbd -D -s "$conf"
+  wait_port "$ip"
+}
+
+add_users() { # name
+  local conf="$ROOT/$1/smb.conf"
+  for u in "${USERS[@]}"; do
+    id "$u" >/dev/null 2>&1 || useradd -M -s /usr/sbin/nologin "$u"
+    printf '%s\n%s\n' "$LAB_PASSWORD" "$LAB_PASSWORD" | smbpasswd -c "$conf" -s -a "$u" >/dev/null
+  done
+}
+
+write_secrets() {
+  mkdir -p "$ROOT/secrets"
+  chmod 700 "$ROOT/secrets"
+  for u in "${USERS[@]}"; do
+    (umask 077; printf '%s\n' "$LAB_PASSWORD" > "$ROOT/secrets/$u.pw")
+  done
+}
+
+dfs_links() {
+  local d="$ROOT/modern/share/files"
+  for s in Finance Projects Users; do
+    local link="$d/$(echo "$s" | tr 'A-Z' 'a-z')"
+    [ -L "$link" ] || ln -s "msdfs:$LEGACY_IP\\$s" "$link"
+  done
+}
+
+cmd_up() {
+  need_root
+  install_packages
+  add_alias "$LEGACY_IP"; add_alias "$MODERN_IP"
+  render legacy; render modern
+  write_secrets
+  add_users legacy; add_users modern
+  dfs_links
+  start_server legacy "$LEGACY_IP"
+  start_server modern "$MODERN_IP"
+  log "up: LEGACY //$LEGACY_IP (SMB1 only), MODERN //$MODERN_IP (SMB2-3, DFS root \\\\$MODERN_IP\\files)"
+}
+
+cmd_seed() {
+  need_root
+  [ -n "$(server_pids legacy)" ] || cmd_up
+  local force=""
+  [ "${1:-}" = "--force" ] && force="--force"
+  /usr/bin/python3 "$HERE/seed.py" --root "$ROOT" --host "$LEGACY_IP" $force
+}
+
+cmd_down() {
+  stop_server legacy; stop_server modern
+  for ip in "$LEGACY_IP" "$MODERN_IP"; do
+    ip addr show dev lo 2>/dev/null | grep -q "inet $ip/" && ip addr del "$ip/32" dev lo || true
+  done
+  log "down"
+}
+
+cmd_status() {
+  for n in legacy modern; do
+    if [ -n "$(server_pids $n)" ]; then echo "$n: running"; else echo "$n: stopped"; fi
+  done
+}
+
+cmd_env() {
+  echo "MIGRATE_LAB_ROOT=$ROOT"
+  echo "MIGRATE_LAB_LEGACY=$LEGACY_IP"
+  echo "MIGRATE_LAB_MODERN=$MODERN_IP"
+}
+
+case "${1:-}" in
+  up) cmd_up ;;
+  seed) shift; cmd_seed "$@" ;;
+  down) cmd_down ;;
+  status) cmd_status ;;
+  env) cmd_env ;;
+  *) echo "usage: $0 up | seed [--force] | down | status | env" >&2; exit 2 ;;
+esac
