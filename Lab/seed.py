@@ -116,8 +116,8 @@ class Share:
 
 
 def seed_finance(s, rng):
-    s.acl("", f"O:BAG:{S['Domain-Users']}D:ARAI(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)"
-              f"(A;OICI;0x1301bf;;;{S['Finance-Staff']})(A;OICI;FA;;;{S['Finance-Managers']})")
+    s.acl("", f"O:BAG:{S['Domain-Users']}D:ARAI(A;OICI;0x1f01ff;;;SY)(A;OICI;0x1f01ff;;;BA)"
+              f"(A;OICI;0x1301bf;;;{S['Finance-Staff']})(A;OICI;0x1f01ff;;;{S['Finance-Managers']})")
     s.mkdir("Reports", ts(2004, 1, 5))
     for year in range(2004, 2013):
         d = f"Reports\\{year}"
@@ -128,8 +128,8 @@ def seed_finance(s, rng):
     s.mkdir("Payroll", ts(2006, 3, 1))
     s.flush()
     # Inheritance disabled, owned by a group: the classic sensitive folder.
-    s.acl("Payroll", f"O:{S['Finance-Managers']}G:{S['Domain-Users']}D:PARAI(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)"
-                     f"(A;OICI;FA;;;{S['Finance-Managers']})")
+    s.acl("Payroll", f"O:{S['Finance-Managers']}G:{S['Domain-Users']}D:PARAI(A;OICI;0x1f01ff;;;SY)(A;OICI;0x1f01ff;;;BA)"
+                     f"(A;OICI;0x1f01ff;;;{S['Finance-Managers']})")
     for m in range(1, 13):
         s.put(f"Payroll\\Payroll 2011-{m:02d}.xls", rng.randint(40_000, 60_000), ts(2011, m, 25, 11), None, ["A"], rng)
     s.put("Budget 2011.xls", 123_456, ts(2010, 11, 30, 18), ts(2010, 9, 1), ["R", "A"], rng)
@@ -143,7 +143,7 @@ def seed_finance(s, rng):
 
 
 def seed_projects(s, rng, small, big_mib):
-    s.acl("", f"O:BAG:SYD:ARAI(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)(A;OICI;0x1200a9;;;{S['Domain-Users']})"
+    s.acl("", f"O:BAG:SYD:ARAI(A;OICI;0x1f01ff;;;SY)(A;OICI;0x1f01ff;;;BA)(A;OICI;0x1200a9;;;{S['Domain-Users']})"
               f"(A;OICI;0x1301bf;;;{S['Engineering']})")
     names = ["Alpha", "Beta", "Gamma", "Delta", "Epsilon", "Zeta", "Eta", "Theta", "Iota", "Kappa"]
     per_project = small // len(names)
@@ -151,7 +151,7 @@ def seed_projects(s, rng, small, big_mib):
         s.mkdir(p, ts(2005 + i % 7, 1 + i, 10))
         if p == "Alpha":
             s.flush()
-            s.acl(p, f"O:{S['jsmith']}G:{S['Domain-Users']}D:ARAI(A;OICI;FA;;;{S['Project-Leads']})"
+            s.acl(p, f"O:{S['jsmith']}G:{S['Domain-Users']}D:ARAI(A;OICI;0x1f01ff;;;{S['Project-Leads']})"
                      f"(A;OICI;0x1301bf;;;{S['jsmith']})")
         if p == "Beta":
             s.flush()
@@ -177,15 +177,15 @@ def seed_projects(s, rng, small, big_mib):
 
 
 def seed_users(s, rng, migrator_sid):
-    s.acl("", f"O:BAG:SYD:ARAI(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)(A;;0x1200a9;;;{S['Domain-Users']})"
+    s.acl("", f"O:BAG:SYD:ARAI(A;OICI;0x1f01ff;;;SY)(A;OICI;0x1f01ff;;;BA)(A;;0x1200a9;;;{S['Domain-Users']})"
               f"(A;OICI;0x1200a9;;;{migrator_sid})")
     for u in ["jsmith", "mjones", "kbrown"]:
         s.mkdir(u, ts(2006, 4, 1))
         s.flush()
         extra = f"(A;OICI;0x1200a9;;;{migrator_sid})" if u != "kbrown" else ""
         # "Grant the user exclusive rights": inheritance off, owner is the user.
-        s.acl(u, f"O:{S[u]}G:{S['Domain-Users']}D:PARAI(A;OICI;FA;;;SY)"
-                 f"(A;OICI;FA;;;{S[u]}){extra}")
+        s.acl(u, f"O:{S[u]}G:{S['Domain-Users']}D:PARAI(A;OICI;0x1f01ff;;;SY)"
+                 f"(A;OICI;0x1f01ff;;;{S[u]}){extra}")
         for f in range(5):
             s.put(f"{u}\\notes-{f}.txt", rng.randint(100, 5000), ts(2008 + f, 3, 3), None, ["A"], rng)
     s.finish_dirs()

@@ -1,0 +1,42 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "migrate",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "migrate", targets: ["migrate"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+    ],
+    targets: [
+        // libsmbclient through pkg-config; only SMBKit imports it.
+        .systemLibrary(name: "CSMBClient", pkgConfig: "smbclient",
+                       providers: [.apt(["libsmbclient-dev"])]),
+        // Entries, times, attributes, security descriptors, the tree protocol, errors.
+        .target(name: "MigrateCore"),
+        // The only Swift code that talks SMB.
+        .target(name: "SMBKit", dependencies: ["CSMBClient", "MigrateCore",
+                                               .product(name: "Logging", package: "swift-log")]),
+        // The tree protocol on a local folder.
+        .target(name: "LocalTree", dependencies: ["MigrateCore"]),
+        // The plan file: YAML decoding and validation with line:column.
+        .target(name: "MigratePlan", dependencies: ["MigrateCore", "Yams"]),
+        // Walks source trees and gathers what the dry-run report needs.
+        .target(name: "Inventory", dependencies: ["MigrateCore", "MigratePlan"]),
+        // Markdown and JSON reports.
+        .target(name: "Reports", dependencies: ["MigrateCore", "MigratePlan", "Inventory"]),
+        .target(name: "MigrateCLI", dependencies: [
+            "MigrateCore", "SMBKit", "LocalTree", "MigratePlan", "Inventory", "Reports",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "migrate", dependencies: ["MigrateCLI"]),
+        .testTarget(name: "MigrateCoreTests", dependencies: ["MigrateCore", "LocalTree"]),
+        .testTarget(name: "MigratePlanTests", dependencies: ["MigratePlan"]),
+        .testTarget(name: "LabTests", dependencies: ["MigrateCore", "SMBKit", "LocalTree", "MigratePlan"]),
+    ]
+)

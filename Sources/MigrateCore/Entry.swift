@@ -1,0 +1,27 @@
+/// What kind of thing a tree entry is.
+public enum EntryKind: String, Codable, Sendable {
+    case file, directory
+}
+
+/// One entry of a tree, as an enumeration returns it: cheap metadata only, no security descriptor.
+public struct Entry: Hashable, Codable, Sendable {
+    /// Path relative to the tree root, components joined by "/".
+    public var path: String
+    public var kind: EntryKind
+    public var size: UInt64
+    public var times: FileTimes
+    public var attributes: DOSAttributes
+
+    public init(path: String, kind: EntryKind, size: UInt64 = 0, times: FileTimes = FileTimes(), attributes: DOSAttributes = []) {
+        self.path = path; self.kind = kind; self.size = size; self.times = times; self.attributes = attributes
+    }
+
+    /// The last path component.
+    public var name: Substring { path.split(separator: "/").last ?? Substring(path) }
+    public var depth: Int { path.split(separator: "/").count }
+}
+
+/// Joins relative tree paths ("" is the root).
+public func joinPath(_ parent: String, _ name: String) -> String {
+    parent.isEmpty ? name : parent + "/" + name
+}

@@ -1,0 +1,62 @@
+/// A tree of files: an SMB share or a local folder. Every implementation must:
+/// - list a directory without "." and "..", giving cheap metadata for each child;
+/// - report every failure as a `TreeError` naming the tree, the path and the cause;
+/// - never follow a path outside the tree.
+/// A tree is used from one thread at a time (libsmbclient contexts are not thread-safe).
+public protocol Tree: AnyObject {
+    /// `//server/share` or the folder path, for messages.
+    var displayName: String { get }
+    /// The finest time precision the tree stores, in 100 ns ticks.
+    var timePrecision: Int64 { get }
+
+    /// Metadata of one entry ("" is the root).
+    func stat(_ path: String) throws(TreeError) -> Entry
+    /// Calls `body` for each child of a directory, streaming.
+    func list(_ path: String, _ body: (Entry) throws -> Void) throws
+    func makeDirectory(_ path: String) throws(TreeError)
+    func removeFile(_ path: String) throws(TreeError)
+    func removeDirectory(_ path: String) throws(TreeError)
+    func rename(_ from: String, to: String) throws(TreeError)
+    func openForReading(_ path: String) throws(TreeError) -> any ReadableFile
+    /// Creates or truncates a file.
+    func openForWriting(_ path: String) throws(TreeError) -> any WritableFile
+    /// Sets times (nil fields are left alone) and the portable attributes.
+    func setMetadata(_ path: String, times: FileTimes, attributes: DOSAttributes?) throws(TreeError)
+}
+
+/// A tree that carries NT security descriptors.
+public protocol SecurityDescriptorTree: Tree {
+    func securityDescriptor(_ path: String) throws(TreeError) -> SecurityDescriptor
+    func setSecurityDescriptor(_ path: String, _ sd: SecurityDescriptor) throws(TreeError)
+}
+
+public protocol ReadableFile: AnyObject {
+    /// Reads up to `count` bytes into `buffer`; 0 at end of file.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(TreeError) -> Int
+    func seek(to offset: UInt64) throws(TreeError)
+    func close() throws(TreeError)
+}
+
+public protocol WritableFile: AnyObject {
+    func write(_ bytes: UnsafeRawBufferPointer) throws(TreeError)
+    func close() throws(TreeError)
+}
+
+extension Tree {
+    /// Depth-first walk below `path`. `onError` receives directories that could not be listed; the walk goes on.
+    public func walk(_ path: String = "", onError: (TreeError) -> Void, _ body: (Entry) throws -> Void) throws {
+        var pending = [path]
+        while let dir = pending.popLast() {
+            var children: [String] = []
+            do {
+                try list(dir) { entry in
+                    try body(entry)
+                    if entry.kind == .directory { children.append(entry.path) }
+                }
+            } catch let error as TreeError {
+                onError(error)
+            }
+            pending.append(contentsOf: children.reversed())
+        }
+    }
+}

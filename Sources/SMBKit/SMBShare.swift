@@ -1,0 +1,108 @@
+import CSMBClient
+import Glibc
+import MigrateCore
+
+/// A share on an SMB server as a `Tree`, through one `SMBContext`.
+public final class SMBShare: SecurityDescriptorTree {
+    public let host: String
+    public let share: String
+    public let context: SMBContext
+    public var displayName: String { "//\(host)/\(share)" }
+    /// SMB carries 100 ns; what the server stores may be coarser (compared at the coarser side).
+    public let timePrecision: Int64 = 1
+
+    public init(host: String, share: String, context: SMBContext) {
+        self.host = host; self.share = share; self.context = context
+    }
+
+    var ctx: UnsafeMutablePointer<SMBCCTX> { context.ctx }
+
+    func url(_ path: String) -> String { SMBURL.make(host: host, share: share, path: path) }
+
+    func fail(_ path: String, _ op: String, _ code: Int32 = errno) -> TreeError {
+        SMBError.make(code, tree: displayName, path: path, operation: op, atRoot: path.isEmpty && op == "connect")
+    }
+
+    /// Logs on and opens the share root: the check `migrate plan` runs for every share.
+    public func connect() throws(TreeError) {
+        var st = Glibc.stat()
+        let rc = url("").withCString { smbc_getFunctionStat(ctx)(ctx, $0, &st) }
+        if rc < 0 { throw fail("", "connect") }
+    }
+
+    public func stat(_ path: String) throws(TreeError) -> Entry {
+        var st = Glibc.stat()
+        let rc = url(path).withCString { smbc_getFunctionStat(ctx)(ctx, $0, &st) }
+        if rc < 0 { throw fail(path, "stat") }
+        let attrs = try dosAttributes(path)
+        let kind: EntryKind = (st.st_mode & S_IFMT) == S_IFDIR ? .directory : .file
+        return Entry(path: path, kind: kind, size: kind == .file ? UInt64(st.st_size) : 0,
+                     times: FileTimes(created: nil, accessed: Timestamp(st.st_atim), modified: Timestamp(st.st_mtim),
+                                      changed: Timestamp(st.st_ctim)),
+                     attributes: attrs)
+    }
+
+    /// One round trip per directory chunk: name, size, attributes and all four times.
+    public func list(_ path: String, _ body: (Entry) throws -> Void) throws {
+        guard let dir = url(path).withCString({ smbc_getFunctionOpendir(ctx)(ctx, $0) }) else {
+            throw fail(path, "list folder")
+        }
+        defer { _ = smbc_getFunctionClosedir(ctx)(ctx, dir) }
+        var st = Glibc.stat()
+        errno = 0
+        while let info = smbc_getFunctionReaddirPlus2(ctx)(ctx, dir, &st) {
+            guard let cname = info.pointee.name else { continue }
+            let name = String(cString: cname)
+            if name == "." || name == ".." { continue }
+            let attrs = DOSAttributes(rawValue: UInt32(info.pointee.attrs))
+            let kind: EntryKind = attrs.contains(.directory) ? .directory : .file
+            let btime = info.pointee.btime_ts
+            try body(Entry(
+                path: joinPath(path, name), kind: kind, size: kind == .file ? info.pointee.size : 0,
+                times: FileTimes(created: btime.tv_sec == 0 && btime.tv_nsec == 0 ? nil : Timestamp(btime),
+                                 accessed: Timestamp(info.pointee.atime_ts), modified: Timestamp(info.pointee.mtime_ts),
+                                 changed: Timestamp(info.pointee.ctime_ts)),
+                attributes: attrs))
+            errno = 0
+        }
+        if errno != 0 && errno != ENOENT { throw fail(path, "list folder") }
+    }
+
+    public func makeDirectory(_ path: String) throws(TreeError) {
+        let rc = url(path).withCString { smbc_getFunctionMkdir(ctx)(ctx, $0, 0o755) }
+        if rc < 0 { throw fail(path, "create folder") }
+    }
+
+    public func removeFile(_ path: String) throws(TreeError) {
+        let rc = url(path).withCString { smbc_getFunctionUnlink(ctx)(ctx, $0) }
+        if rc < 0 { throw fail(path, "delete file") }
+    }
+
+    public func removeDirectory(_ path: String) throws(TreeError) {
+        let rc = url(path).withCString { smbc_getFunctionRmdir(ctx)(ctx, $0) }
+        if rc < 0 { throw fail(path, "delete folder") }
+    }
+
+    public func rename(_ from: String, to: String) throws(TreeError) {
+        let rc = url(from).withCString { a in url(to).withCString { b in smbc_getFunctionRename(ctx)(ctx, a, ctx, b) } }
+        if rc < 0 { throw fail(from, "rename to \(to)") }
+    }
+
+    public func openForReading(_ path: String) throws(TreeError) -> any ReadableFile {
+        guard let f = url(path).withCString({ smbc_getFunctionOpen(ctx)(ctx, $0, O_RDONLY, 0) }) else {
+            throw fail(path, "open for reading")
+        }
+        return SMBFile(share: self, path: path, handle: f)
+    }
+
+    public func openForWriting(_ path: String) throws(TreeError) -> any WritableFile {
+        guard let f = url(path).withCString({ smbc_getFunctionOpen(ctx)(ctx, $0, O_WRONLY | O_CREAT | O_TRUNC, 0o644) }) else {
+            throw fail(path, "open for writing")
+        }
+        return SMBFile(share: self, path: path, handle: f)
+    }
+}
+
+extension Timestamp {
+    init(_ ts: timespec) { self.init(seconds: Int64(ts.tv_sec), nanoseconds: Int64(ts.tv_nsec)) }
+}

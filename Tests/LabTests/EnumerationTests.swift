@@ -1,0 +1,76 @@
+import Foundation
+import MigrateCore
+import SMBKit
+import XCTest
+
+/// Enumerating LEGACY over SMB1 returns exactly what the seed made.
+final class EnumerationTests: XCTestCase {
+    func testLegacyEnumerationMatchesSeed() throws {
+        let manifest = try Lab.manifest()
+        for name in ["Finance", "Projects"] {
+            let share = try Lab.share(Lab.legacy, name)
+            var seen: [String: Entry] = [:]
+            var errors: [TreeError] = []
+            try share.walk(onError: { errors.append($0) }) { seen[$0.path] = $0 }
+            XCTAssertEqual(errors, [], name)
+            let expected = manifest.shares[name]!.entries
+            XCTAssertEqual(Set(seen.keys), Set(expected.map { $0.path.replacingOccurrences(of: "\\", with: "/") }), name)
+            for e in expected {
+                let path = e.path.replacingOccurrences(of: "\\", with: "/")
+                guard let got = seen[path] else { continue }
+                XCTAssertEqual(got.kind.rawValue, e.kind, path)
+                XCTAssertEqual(got.size, e.size, path)
+                if let m = e.mtime { XCTAssertEqual(got.times.modified, Timestamp(seconds: m), path) }
+                if e.kind == "file" {
+                    XCTAssertEqual(got.attributes.intersection(.portable), DOSAttributes(letters: e.attributes.joined()), path)
+                }
+            }
+        }
+    }
+
+    func testProtectedFolderIsUnreadableAndReported() throws {
+        let share = try Lab.share(Lab.legacy, "Users")
+        var errors: [TreeError] = []
+        var paths: [String] = []
+        try share.walk(onError: { errors.append($0) }) { paths.append($0.path) }
+        XCTAssertTrue(paths.contains("jsmith/notes-0.txt"))
+        XCTAssertEqual(errors.map(\.path), ["kbrown"])
+        XCTAssertEqual(errors.first?.kind, .accessDenied)
+        XCTAssertTrue(errors.first!.description.contains("//127.0.0.21/Users/kbrown"))
+    }
+
+    func testDefaultModernClientIsRefusedButMigrateConnects() throws {
+        let refused = try Lab.run("smbclient", ["//\(Lab.legacy)/Finance", "-U", "migrator%\(Lab.password())", "-c", "ls"])
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.output.contains("NT_STATUS_CONNECTION_DISCONNECTED") || refused.output.contains("negotiat"), refused.output)
+        let share = try Lab.share(Lab.legacy, "Finance")
+        XCTAssertNoThrow(try share.connect())
+        XCTAssertEqual(try share.stat("Budget 2011.xls").size, 123_456)
+    }
+
+    func testFileContentReadsBackOverSMB1() throws {
+        let manifest = try Lab.manifest()
+        let share = try Lab.share(Lab.legacy, "Finance")
+        let e = manifest.shares["Finance"]!.entries.first { $0.path == "Budget 2011.xls" }!
+        let file = try share.openForReading("Budget 2011.xls")
+        var data = [UInt8]()
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let n = try file.read(into: buffer)
+            if n == 0 { break }
+            data += buffer[..<n]
+        }
+        try file.close()
+        XCTAssertEqual(UInt64(data.count), e.size)
+        XCTAssertEqual(sha256Hex(data), e.sha256)
+    }
+}
+
+func sha256Hex(_ bytes: [UInt8]) -> String {
+    let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("sha-\(UUID().uuidString)")
+    FileManager.default.createFile(atPath: tmp.path, contents: Data(bytes))
+    defer { try? FileManager.default.removeItem(at: tmp) }
+    let out = (try? Lab.run("sha256sum", [tmp.path]).output) ?? ""
+    return String(out.prefix(64))
+}

@@ -1,0 +1,70 @@
+import Foundation
+import MigrateCore
+import SMBKit
+import XCTest
+
+/// The running lab (Lab/lab.sh up && Lab/lab.sh seed) and what the seed says it made.
+enum Lab {
+    static let root = ProcessInfo.processInfo.environment["MIGRATE_LAB_ROOT"] ?? "/tmp/migrate-lab"
+    static let legacy = "127.0.0.21"
+    static let modern = "127.0.0.22"
+
+    static func password(_ user: String = "migrator") throws -> String {
+        let path = "\(root)/secrets/\(user).pw"
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw XCTSkip("lab not set up (no \(path)): run Lab/lab.sh up && Lab/lab.sh seed")
+        }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    static func credentials(_ user: String = "migrator") throws -> SMBCredentials {
+        SMBCredentials(user: user, password: try password(user))
+    }
+
+    static func share(_ host: String, _ name: String, user: String = "migrator") throws -> SMBShare {
+        SMBShare(host: host, share: name, context: try SMBContext(credentials: try credentials(user)))
+    }
+
+    struct ManifestEntry: Decodable {
+        var path: String
+        var kind: String
+        var size: UInt64
+        var mtime: Int64?
+        var btime: Int64?
+        var attributes: [String]
+        var sha256: String?
+    }
+    struct ManifestACL: Decodable { var path: String; var sddl: String }
+    struct ManifestShare: Decodable { var entries: [ManifestEntry]; var acls: [ManifestACL] }
+    struct Manifest: Decodable {
+        var principals: [String: String]
+        var migrator_sid: String
+        var shares: [String: ManifestShare]
+    }
+
+    static func manifest() throws -> Manifest {
+        let url = URL(fileURLWithPath: "\(root)/legacy/manifest.json")
+        guard let data = try? Data(contentsOf: url) else { throw XCTSkip("lab not seeded: run Lab/lab.sh seed") }
+        return try JSONDecoder().decode(Manifest.self, from: data)
+    }
+
+    /// Runs an independent Samba tool; returns stdout+stderr and the exit status.
+    @discardableResult
+    static func run(_ tool: String, _ args: [String]) throws -> (status: Int32, output: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/\(tool)")
+        p.arguments = args
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = pipe
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    static func smbclient(_ host: String, _ share: String, _ command: String, user: String = "labadmin") throws -> String {
+        try run("smbclient", ["//\(host)/\(share)", "-U", "\(user)%\(password(user))",
+                              "--option=client min protocol=NT1", "-c", command]).output
+    }
+}
