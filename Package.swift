@@ -29,8 +29,10 @@ let package = Package(
         .target(name: "Inventory", dependencies: ["MigrateCore", "MigratePlan"]),
         // Markdown and JSON reports.
         .target(name: "Reports", dependencies: ["MigrateCore", "MigratePlan", "Inventory"]),
+        // Runs what the commands ask for (dry run now; sync and cutover later) over opened trees.
+        .target(name: "Engine", dependencies: ["MigrateCore", "MigratePlan", "Inventory", "Reports"]),
         .target(name: "MigrateCLI", dependencies: [
-            "MigrateCore", "SMBKit", "LocalTree", "MigratePlan", "Inventory", "Reports",
+            "MigrateCore", "SMBKit", "LocalTree", "MigratePlan", "Inventory", "Reports", "Engine",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -38,5 +40,6 @@ let package = Package(
         .testTarget(name: "MigrateCoreTests", dependencies: ["MigrateCore", "LocalTree"]),
         .testTarget(name: "MigratePlanTests", dependencies: ["MigratePlan"]),
         .testTarget(name: "LabTests", dependencies: ["MigrateCore", "SMBKit", "LocalTree", "MigratePlan"]),
+        .testTarget(name: "CLITests", dependencies: ["MigrateCLI"]),
     ]
 )

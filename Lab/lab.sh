@@ -82,6 +82,21 @@ start_server() { # name ip
   wait_port "$ip"
 }
 
+# Fixed machine SIDs make the servers' local accounts the same on every lab machine,
+# so plans and tests can name them (LEGACY2003\\labadmin owns what the seed made).
+LEGACY_SID=S-1-5-21-1111111111-2222222222-3333333333
+MODERN_SID=S-1-5-21-1444444444-1555555555-1666666666
+
+ensure_sid() { # name sid
+  local conf="$ROOT/$1/smb.conf" cur
+  cur=$(net -s "$conf" getlocalsid 2>/dev/null | awk '{print $NF}')
+  if [ "$cur" != "$2" ]; then
+    stop_server "$1"
+    rm -f "$ROOT/$1/private/passdb.tdb"
+    net -s "$conf" setlocalsid "$2" >/dev/null
+  fi
+}
+
 add_users() { # name
   local conf="$ROOT/$1/smb.conf"
   for u in "${USERS[@]}"; do
@@ -112,6 +127,7 @@ cmd_up() {
   add_alias "$LEGACY_IP"; add_alias "$MODERN_IP"
   render legacy; render modern
   write_secrets
+  ensure_sid legacy "$LEGACY_SID"; ensure_sid modern "$MODERN_SID"
   add_users legacy; add_users modern
   dfs_links
   start_server legacy "$LEGACY_IP"

@@ -1,3 +1,5 @@
+import Glibc
+
 /// A point in time with 100 ns precision, as SMB carries it (NT FILETIME), stored relative to the Unix epoch.
 public struct Timestamp: Hashable, Comparable, Codable, Sendable, CustomStringConvertible {
     /// 100 ns ticks since 1970-01-01 00:00:00 UTC (negative before).
@@ -67,4 +69,9 @@ public struct FileTimes: Hashable, Codable, Sendable {
     public init(created: Timestamp? = nil, accessed: Timestamp? = nil, modified: Timestamp? = nil, changed: Timestamp? = nil) {
         self.created = created; self.accessed = accessed; self.modified = modified; self.changed = changed
     }
+}
+
+extension Timestamp {
+    /// From a POSIX `timespec` (stat, libsmbclient).
+    public init(_ ts: timespec) { self.init(seconds: Int64(ts.tv_sec), nanoseconds: Int64(ts.tv_nsec)) }
 }

@@ -43,18 +43,19 @@ public protocol WritableFile: AnyObject {
 }
 
 extension Tree {
-    /// Depth-first walk below `path`. `onError` receives directories that could not be listed; the walk goes on.
-    public func walk(_ path: String = "", onError: (TreeError) -> Void, _ body: (Entry) throws -> Void) throws {
+    /// Depth-first walk below `path`, one directory listing at a time (only pending folder paths are
+    /// held). `body` returns false to skip a folder's content. Folders that cannot be listed go to
+    /// `onError` and the walk goes on.
+    public func walk(_ path: String = "", onError: (TreeError) throws -> Void, _ body: (Entry) throws -> Bool) throws {
         var pending = [path]
         while let dir = pending.popLast() {
             var children: [String] = []
             do {
                 try list(dir) { entry in
-                    try body(entry)
-                    if entry.kind == .directory { children.append(entry.path) }
+                    if try body(entry), entry.kind == .directory { children.append(entry.path) }
                 }
             } catch let error as TreeError {
-                onError(error)
+                try onError(error)
             }
             pending.append(contentsOf: children.reversed())
         }

@@ -102,7 +102,3 @@ public final class SMBShare: SecurityDescriptorTree {
         return SMBFile(share: self, path: path, handle: f)
     }
 }
-
-extension Timestamp {
-    init(_ ts: timespec) { self.init(seconds: Int64(ts.tv_sec), nanoseconds: Int64(ts.tv_nsec)) }
-}

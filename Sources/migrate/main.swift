@@ -1,1 +1,3 @@
-print("x")
+import MigrateCLI
+
+MigrateCommand.main()

@@ -11,7 +11,7 @@ final class EnumerationTests: XCTestCase {
             let share = try Lab.share(Lab.legacy, name)
             var seen: [String: Entry] = [:]
             var errors: [TreeError] = []
-            try share.walk(onError: { errors.append($0) }) { seen[$0.path] = $0 }
+            try share.walk(onError: { errors.append($0) }) { seen[$0.path] = $0; return true }
             XCTAssertEqual(errors, [], name)
             let expected = manifest.shares[name]!.entries
             XCTAssertEqual(Set(seen.keys), Set(expected.map { $0.path.replacingOccurrences(of: "\\", with: "/") }), name)
@@ -32,7 +32,7 @@ final class EnumerationTests: XCTestCase {
         let share = try Lab.share(Lab.legacy, "Users")
         var errors: [TreeError] = []
         var paths: [String] = []
-        try share.walk(onError: { errors.append($0) }) { paths.append($0.path) }
+        try share.walk(onError: { errors.append($0) }) { paths.append($0.path); return true }
         XCTAssertTrue(paths.contains("jsmith/notes-0.txt"))
         XCTAssertEqual(errors.map(\.path), ["kbrown"])
         XCTAssertEqual(errors.first?.kind, .accessDenied)

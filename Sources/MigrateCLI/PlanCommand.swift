@@ -1,0 +1,83 @@
+import ArgumentParser
+import Engine
+import Foundation
+import Inventory
+import MigratePlan
+import Reports
+
+/// `migrate plan PLAN.yaml`: validate, connect, inventory, write the dry-run report.
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Check a plan, connect to every share, inventory the sources and write the dry-run report."
+    )
+
+    @Argument(help: "The plan file (YAML).")
+    var planFile: String
+
+    @Option(name: .long, help: "Folder for plan-report.md/.json/.html (default: reports/ beside the catalog).")
+    var report: String?
+
+    @Flag(name: .long, help: "Do not read security descriptors (faster; no principal list).")
+    var noAcls = false
+
+    @Flag(name: .long, help: "Do not measure the source read rate (no duration estimate).")
+    var noProbe = false
+
+    @Flag(name: .long, help: "Only validate the plan file; do not connect.")
+    var validateOnly = false
+
+    func run() throws {
+        let console = Console()
+        let plan: Plan
+        do { plan = try PlanLoader.load(path: planFile) } catch {
+            console.err(error.description)
+            console.err("\(error.problems.count) problem(s) in \(planFile); nothing was done.")
+            throw ExitCode(2)
+        }
+        if validateOnly {
+            console.out("\(planFile): plan is valid (\(plan.shares.count) shares, \(plan.servers.count) servers)")
+            return
+        }
+        let opener: PlanTreeOpener
+        do { opener = try PlanTreeOpener(plan: plan) } catch {
+            console.err("\(error)")
+            throw ExitCode(2)
+        }
+        let dryRun = DryRun(plan: plan, opener: opener, options: .init(readSecurity: !noAcls, measureReadRate: !noProbe))
+        let result = dryRun.run { event in
+            switch event {
+            case .connected(let c) where !c.ok:
+                console.err("error: \(c.role) \(c.location) (share \(c.share)): \(c.error ?? "failed")")
+            case .connected:
+                break
+            case .walking(let p):
+                console.progress("\(p.share): \(p.files) files, \(p.folders) folders, \(Human.bytes(p.bytes))  \(p.currentPath)")
+            case .shareDone(let s):
+                console.clearProgress()
+                if s.connected {
+                    console.err("\(s.name): \(s.files) files, \(s.folders) folders, \(Human.bytes(s.bytes))"
+                                + (s.unreadableCount > 0 ? ", \(s.unreadableCount) could not be read" : ""))
+                    for u in s.unreadable.prefix(5) {
+                        console.err("warning: \(s.source)\\\(u.path.replacingOccurrences(of: "/", with: "\\")): \(u.operation): \(u.reason)")
+                    }
+                }
+            }
+        }
+        let dir = report ?? URL(fileURLWithPath: plan.catalogPath).deletingLastPathComponent().appendingPathComponent("reports").path
+        do {
+            try ReportWriter.write(result, to: dir)
+        } catch {
+            console.err("error: cannot write the report to \(dir): \(error)")
+            throw ExitCode(1)
+        }
+        console.out("Report: \(dir)/plan-report.md (also .json, .html)")
+        console.out("\(result.shares.count) shares, \(result.totalFiles) files, \(result.totalFolders) folders, \(Human.bytes(result.totalBytes))"
+                    + (result.estimatedSeconds.map { "; estimated copy time \(Human.duration($0))" } ?? ""))
+        if !result.unmapped.isEmpty { console.out("\(result.unmapped.count) principal(s) will not map: see the report") }
+        if !result.isClean {
+            console.out("\(result.failedConnections.count) connection problem(s), \(result.unreadableCount) item(s) could not be read")
+            throw ExitCode(1)
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import Engine
+import LocalTree
+import MigrateCore
+import MigratePlan
+import SMBKit
+
+/// Opens the plan's shares over SMB (one libsmbclient context per server) and local folders.
+final class PlanTreeOpener: TreeOpener {
+    let plan: Plan
+    private var credentials: [String: SMBCredentials] = [:]
+    private var contexts: [String: SMBContext] = [:]
+
+    /// Resolves every server's credentials up front, so a missing password is reported before any work.
+    init(plan: Plan) throws {
+        self.plan = plan
+        var errors: [SecretError] = []
+        for s in plan.servers {
+            do { credentials[s.name] = try Secrets.credentials(for: s) } catch let e as SecretError { errors.append(e) }
+        }
+        if !errors.isEmpty { throw SecretErrors(errors: errors) }
+    }
+
+    func open(_ location: ShareLocation) throws(TreeError) -> any Tree {
+        guard let server = plan.server(named: location.server), let creds = credentials[location.server] else {
+            throw TreeError(.invalidArgument, tree: location.description, operation: "connect", detail: "unknown server")
+        }
+        let ctx: SMBContext
+        if let c = contexts[server.name] { ctx = c } else {
+            let enc = SMBSessionOptions.Encryption(rawValue: server.encryption.rawValue) ?? .auto
+            ctx = try SMBContext(credentials: creds, options: SMBSessionOptions(encryption: enc, requireSigning: server.requireSigning))
+            contexts[server.name] = ctx
+        }
+        let share = SMBShare(host: server.host, share: location.share, context: ctx)
+        try share.connect()
+        return share
+    }
+
+    func openLocal(_ folder: String) throws(TreeError) -> any Tree {
+        try LocalFolderTree(root: folder)
+    }
+}
+
+struct SecretErrors: Error, CustomStringConvertible {
+    var errors: [SecretError]
+    var description: String { errors.map { "error: \($0)" }.joined(separator: "\n") }
+}

@@ -1,0 +1,41 @@
+import Foundation
+import MigratePlan
+import SMBKit
+
+/// Why a server's password could not be had. Bad input: exit 2.
+struct SecretError: Error, CustomStringConvertible {
+    var server: String
+    var message: String
+    var description: String { "server '\(server)': \(message)" }
+}
+
+/// Turns a plan's credential reference into credentials. Passwords come from the environment
+/// or from a file only its owner can read; they are never printed.
+enum Secrets {
+    static func credentials(for server: Server, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> SMBCredentials {
+        switch server.secret {
+        case .kerberos:
+            return SMBCredentials(domain: server.domain, user: server.user, password: "", kerberos: true)
+        case .environment(let name):
+            guard let pw = environment[name], !pw.isEmpty else {
+                throw SecretError(server: server.name, message: "environment variable \(name) (password_env) is not set")
+            }
+            return SMBCredentials(domain: server.domain, user: server.user, password: pw)
+        case .file(let path):
+            var st = stat()
+            guard lstat(path, &st) == 0 else {
+                throw SecretError(server: server.name, message: "password file \(path): \(String(cString: strerror(errno)))")
+            }
+            if st.st_mode & 0o077 != 0 {
+                throw SecretError(server: server.name, message: "password file \(path) is readable by others (mode \(String(st.st_mode & 0o777, radix: 8)))",
+                )
+            }
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                throw SecretError(server: server.name, message: "password file \(path) cannot be read")
+            }
+            let pw = text.trimmingCharacters(in: .newlines)
+            guard !pw.isEmpty else { throw SecretError(server: server.name, message: "password file \(path) is empty") }
+            return SMBCredentials(domain: server.domain, user: server.user, password: pw)
+        }
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import MigrateCore
+
+/// A validated migration plan: what moves where, how ACLs translate, when cutover may run.
+public struct Plan: Sendable {
+    public var name: String
+    /// The plan file, for messages.
+    public var file: String
+    /// The SQLite catalog (state of every pass and of the cutover).
+    public var catalogPath: String
+    public var servers: [Server]
+    public var shares: [ShareMapping]
+    public var acl: ACLPolicy
+    public var cutover: CutoverPlan
+    public var dfs: DFSNamespace?
+
+    public func server(named name: String) -> Server? { servers.first { $0.name == name } }
+}
+
+/// A file server and how to log on to it.
+public struct Server: Sendable, Hashable {
+    public enum Secret: Sendable, Hashable {
+        case environment(String)
+        case file(String)
+        case kerberos
+    }
+    public enum Encryption: String, Sendable, Hashable, CaseIterable { case auto, off, desired, required }
+
+    public var name: String
+    public var host: String
+    public var domain: String
+    public var user: String
+    public var secret: Secret
+    public var encryption: Encryption
+    public var requireSigning: Bool
+
+    /// `DOMAIN\user` or `user`.
+    public var account: String { domain.isEmpty ? user : "\(domain)\\\(user)" }
+}
+
+/// `\\server\share\optional\sub\path`, resolved to a server of the plan.
+public struct ShareLocation: Sendable, Hashable, CustomStringConvertible {
+    public var server: String
+    public var host: String
+    public var share: String
+    /// A folder inside the share, "" for the root.
+    public var subpath: String
+    public var description: String { "\\\\\(host)\\\(share)" + (subpath.isEmpty ? "" : "\\" + subpath.replacingOccurrences(of: "/", with: "\\")) }
+}
+
+/// One share to migrate.
+public struct ShareMapping: Sendable {
+    public var name: String
+    public var source: ShareLocation
+    /// nil: target is a local folder.
+    public var target: ShareLocation?
+    public var targetFolder: String?
+    public var filter: PathFilter
+    /// The DFS link (relative to the namespace root) that users reach this share by.
+    public var dfsLink: String?
+    /// Compare modify times at 2 s granularity (robocopy /FFT), for FAT-like or coarse sources.
+    public var fatTimes: Bool
+    /// Delete target entries that are gone from the source.
+    public var mirror: Bool
+}
+
+/// How security descriptors travel.
+public struct ACLPolicy: Sendable {
+    public enum Mode: String, Sendable, CaseIterable { case copy, translate }
+    public enum Unmapped: Sendable, Hashable {
+        case keep, drop, fail
+        case fallback(SID)
+    }
+    public var mode: Mode
+    public var map: [SID: SID]
+    public var unmapped: Unmapped
+    /// Known names of principals (from the plan or a CSV export of the directory), for reports.
+    public var names: [SID: String]
+
+    /// What a SID becomes on the target. `.unmapped` only for domain SIDs that have no entry.
+    public func resolve(_ sid: SID) -> Resolution {
+        guard mode == .translate else { return .same }
+        if let to = map[sid] { return .mapped(to) }
+        if sid.isWellKnown { return .same }
+        switch unmapped {
+        case .keep: return .unmapped(.keep)
+        case .drop: return .unmapped(.drop)
+        case .fail: return .unmapped(.fail)
+        case .fallback(let f): return .unmapped(.fallback(f))
+        }
+    }
+
+    public enum Resolution: Sendable, Hashable {
+        case same
+        case mapped(SID)
+        case unmapped(Unmapped)
+    }
+
+    public func displayName(_ sid: SID) -> String {
+        if let n = names[sid] { return "\(n) (\(sid))" }
+        if let w = WellKnownNames.names[sid.description] { return "\(w) (\(sid))" }
+        return sid.description
+    }
+}
+
+/// Names of SIDs that mean the same everywhere.
+public enum WellKnownNames {
+    public static let names: [String: String] = [
+        "S-1-1-0": "Everyone", "S-1-3-0": "CREATOR OWNER", "S-1-3-1": "CREATOR GROUP",
+        "S-1-5-11": "NT AUTHORITY\\Authenticated Users", "S-1-5-18": "NT AUTHORITY\\SYSTEM",
+        "S-1-5-32-544": "BUILTIN\\Administrators", "S-1-5-32-545": "BUILTIN\\Users",
+        "S-1-5-32-551": "BUILTIN\\Backup Operators",
+    ]
+}
+
+/// When and how cutover steps may run.
+public struct CutoverPlan: Sendable {
+    public enum FreezeMethod: String, Sendable, CaseIterable { case sharePermissions = "share-permissions", denyACE = "deny-ace", command }
+    public enum DecommissionMethod: String, Sendable, CaseIterable { case removeShare = "remove-share", disableShare = "disable-share", command }
+    public var windows: [CutoverWindow]
+    public var freeze: FreezeMethod
+    public var closeSessions: Bool
+    public var freezeCommand: String?
+    public var decommission: DecommissionMethod
+    public var decommissionCommand: String?
+}
+
+/// A period in which changing steps may run, in the plan's time zone.
+public struct CutoverWindow: Sendable, Hashable {
+    public var start: Date
+    public var end: Date
+    public var timeZone: TimeZone
+    public func contains(_ date: Date) -> Bool { date >= start && date < end }
+}
+
+/// The DFS namespace users reach the shares through.
+public struct DFSNamespace: Sendable {
+    public enum Provider: String, Sendable, CaseIterable { case samba, windows }
+    /// `\\host\root`
+    public var root: ShareLocation
+    public var provider: Provider
+}

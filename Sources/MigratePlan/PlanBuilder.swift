@@ -1,0 +1,144 @@
+import Foundation
+import MigrateCore
+import Yams
+
+/// Turns the YAML node tree into a `Plan`, section by section.
+final class PlanBuilder {
+    let file: String
+    let base: String
+    let sink = ProblemSink()
+
+    init(file: String, base: String) { self.file = file; self.base = base }
+
+    func resolvePath(_ p: String) -> String { p.hasPrefix("/") ? p : base + "/" + p }
+
+    func build(_ root: Node) -> Plan? {
+        guard let top = NodeReader(root, sink, what: "the plan") else { return nil }
+        let name = top.string("migration", required: true, hint: "a name for this migration, e.g. 'migration: Head office file server'") ?? "migration"
+        let slug = String(name.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" })
+        let catalog = resolvePath(top.string("catalog") ?? ".migrate/\(slug).sqlite")
+        let servers = top.value("servers").map(buildServers) ?? {
+            sink.add(root, "missing required key 'servers'", hint: "name each server with its host and account")
+            return []
+        }()
+        let aclNode = top.value("acl")
+        let acl = ACLSection(builder: self).build(aclNode)
+        var shares: [ShareMapping] = []
+        if let list = top.sequence("shares") {
+            if list.isEmpty { sink.add(top.value("shares"), "'shares' is empty", hint: "list at least one share to migrate") }
+            shares = list.compactMap { buildShare($0, servers: servers) }
+            var seen: [String: Node] = [:]
+            for (s, node) in zip(shares, list) {
+                if seen[s.name.lowercased()] != nil { sink.add(node, "share '\(s.name)' is listed twice") }
+                seen[s.name.lowercased()] = node
+            }
+        } else if top.value("shares") == nil {
+            sink.add(root, "missing required key 'shares'", hint: "list the shares to migrate, each with source and target")
+        }
+        let cutover = CutoverSection(builder: self).build(top.value("cutover"))
+        let dfs = top.value("dfs").flatMap { buildDFS($0, servers: servers) }
+        top.rejectUnknownKeys("the plan")
+        if dfs == nil, let s = shares.first(where: { $0.dfsLink != nil }) {
+            sink.add(top.node, "share '\(s.name)' names a dfs_link but the plan has no 'dfs' section")
+        }
+        return Plan(name: name, file: file, catalogPath: catalog, servers: servers, shares: shares, acl: acl,
+                    cutover: cutover, dfs: dfs)
+    }
+
+    func buildServers(_ node: Node) -> [Server] {
+        guard let m = node.mapping else {
+            sink.add(node, "'servers' must map a name to each server", hint: "servers:\n      legacy:\n        host: fs2003.corp.example")
+            return []
+        }
+        var out: [Server] = []
+        for (k, v) in m {
+            guard let name = k.string, let r = NodeReader(v, sink, what: "server '\(k.string ?? "?")'") else { continue }
+            let host = r.string("host", required: true, hint: "DNS name or IP address of the server") ?? ""
+            if host.contains("/") || host.contains("\\") {
+                sink.add(r.value("host"), "'host' must be a bare host name, not a UNC path", hint: "host: fs2003.corp.example")
+            }
+            let user = r.string("user", required: true, hint: "the migration account, e.g. user: svc-migrate") ?? ""
+            let domain = r.string("domain") ?? ""
+            var secrets: [Server.Secret] = []
+            if let env = r.string("password_env") { secrets.append(.environment(env)) }
+            if let f = r.string("password_file") { secrets.append(.file(resolvePath(f))) }
+            if r.bool("kerberos", default: false) { secrets.append(.kerberos) }
+            if let p = r.value("password") {
+                sink.add(p, "passwords never go in the plan file",
+                         hint: "use password_env: VARIABLE or password_file: /path/readable/by/owner/only")
+            }
+            if secrets.count > 1 {
+                sink.add(v, "server '\(name)' names more than one of password_env, password_file, kerberos")
+            } else if secrets.isEmpty && r.value("password") == nil {
+                sink.add(v, "server '\(name)' has no credentials", hint: "add password_env, password_file or kerberos: true")
+            }
+            let encryption: Server.Encryption = r.choice("encryption", default: .auto)
+            let signing = r.string("signing") ?? "auto"
+            if !["auto", "required"].contains(signing.lowercased()) {
+                sink.add(r.value("signing"), "'signing' has unknown value '\(signing)'", hint: "one of: auto, required")
+            }
+            r.rejectUnknownKeys("server '\(name)'")
+            out.append(Server(name: name, host: host, domain: domain, user: user, secret: secrets.first ?? .kerberos,
+                              encryption: encryption, requireSigning: signing.lowercased() == "required"))
+        }
+        return out
+    }
+
+    /// `\\host\share\sub` or `//host/share/sub`; host is a server name or host of the plan.
+    func location(_ text: String, _ node: Node?, servers: [Server], what: String) -> ShareLocation? {
+        let parts = text.replacingOccurrences(of: "\\", with: "/").split(separator: "/").map(String.init)
+        guard text.hasPrefix("\\\\") || text.hasPrefix("//"), parts.count >= 2 else {
+            sink.add(node, "\(what) '\(text)' is not a UNC path", hint: "write '\\\\server\\share' (single-quoted) or //server/share")
+            return nil
+        }
+        let hostPart = parts[0]
+        guard let server = servers.first(where: { $0.name.caseInsensitiveCompare(hostPart) == .orderedSame })
+                ?? servers.first(where: { $0.host.caseInsensitiveCompare(hostPart) == .orderedSame }) else {
+            sink.add(node, "\(what) '\(text)' names server '\(hostPart)', which is not under 'servers'",
+                     hint: "known servers: " + servers.map(\.name).joined(separator: ", "))
+            return nil
+        }
+        return ShareLocation(server: server.name, host: server.host, share: parts[1],
+                             subpath: parts.dropFirst(2).joined(separator: "/"))
+    }
+
+    func buildShare(_ node: Node, servers: [Server]) -> ShareMapping? {
+        guard let r = NodeReader(node, sink, what: "a share") else { return nil }
+        let sourceText = r.string("source", required: true, hint: "source: '\\\\legacy\\Finance'")
+        let targetText = r.string("target", required: true, hint: "target: '\\\\modern\\Finance' or a local folder")
+        let source = sourceText.flatMap { location($0, r.value("source"), servers: servers, what: "source") }
+        var target: ShareLocation?
+        var folder: String?
+        if let t = targetText {
+            if t.hasPrefix("\\\\") || t.hasPrefix("//") { target = location(t, r.value("target"), servers: servers, what: "target") }
+            else { folder = resolvePath(t) }
+        }
+        let name = r.string("name") ?? source?.share ?? "share"
+        var include: [String] = [], exclude: [String] = []
+        for (key, into) in [("include", 0), ("exclude", 1)] {
+            for (pattern, n) in r.strings(key) {
+                if let why = PathFilter.problem(in: pattern) { sink.add(n, "bad \(key) pattern '\(pattern)': \(why)") }
+                if into == 0 { include.append(pattern) } else { exclude.append(pattern) }
+            }
+        }
+        let link = r.string("dfs_link")
+        let fat = r.bool("fat_times", default: false)
+        let mirror = r.bool("mirror", default: true)
+        r.rejectUnknownKeys("share '\(name)'")
+        if let s = source, let t = target, s.host == t.host, s.share.lowercased() == t.share.lowercased() {
+            sink.add(r.value("target"), "source and target are the same share", hint: "the target must be on the new server")
+        }
+        guard let source, target != nil || folder != nil else { return nil }
+        return ShareMapping(name: name, source: source, target: target, targetFolder: folder,
+                            filter: PathFilter(include: include, exclude: exclude), dfsLink: link, fatTimes: fat, mirror: mirror)
+    }
+
+    func buildDFS(_ node: Node, servers: [Server]) -> DFSNamespace? {
+        guard let r = NodeReader(node, sink, what: "'dfs'") else { return nil }
+        let rootText = r.string("namespace", required: true, hint: "namespace: '\\\\modern\\files'")
+        let provider: DFSNamespace.Provider = r.choice("provider", default: .samba)
+        r.rejectUnknownKeys("dfs")
+        guard let rootText, let root = location(rootText, r.value("namespace"), servers: servers, what: "namespace") else { return nil }
+        return DFSNamespace(root: root, provider: provider)
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import Inventory
+
+/// The dry-run report `migrate plan` writes: what will move, how long it may take, what will not map.
+public struct PlanReport: Codable, Sendable {
+    public struct ConnectionCheck: Codable, Sendable {
+        public var role: String      // "source", "target", "namespace"
+        public var share: String
+        public var location: String
+        public var account: String
+        public var ok: Bool
+        public var error: String?
+        public init(role: String, share: String, location: String, account: String, ok: Bool, error: String? = nil) {
+            self.role = role; self.share = share; self.location = location; self.account = account; self.ok = ok; self.error = error
+        }
+    }
+
+    public var migration: String
+    public var planFile: String
+    public var generatedAt: String
+    public var aclMode: String
+    public var unmappedPolicy: String
+    public var connections: [ConnectionCheck] = []
+    public var shares: [ShareInventory] = []
+    public var cutoverWindows: [String] = []
+
+    public init(migration: String, planFile: String, generatedAt: String, aclMode: String, unmappedPolicy: String) {
+        self.migration = migration; self.planFile = planFile; self.generatedAt = generatedAt
+        self.aclMode = aclMode; self.unmappedPolicy = unmappedPolicy
+    }
+
+    public var totalFiles: Int { shares.reduce(0) { $0 + $1.files } }
+    public var totalFolders: Int { shares.reduce(0) { $0 + $1.folders } }
+    public var totalBytes: UInt64 { shares.reduce(0) { $0 + $1.bytes } }
+    public var failedConnections: [ConnectionCheck] { connections.filter { !$0.ok } }
+    public var unreadableCount: Int { shares.reduce(0) { $0 + $1.unreadableCount } }
+    public var estimatedSeconds: Double? {
+        let parts = shares.compactMap(\.estimatedCopySeconds)
+        return parts.isEmpty ? nil : parts.reduce(0, +)
+    }
+    /// Principals that have no mapping, over all shares.
+    public var unmapped: [ShareInventory.PrincipalUse] {
+        var merged: [String: ShareInventory.PrincipalUse] = [:]
+        for s in shares {
+            for p in s.principals where p.decision.hasPrefix("unmapped") {
+                if var seen = merged[p.sid] { seen.entries += p.entries; merged[p.sid] = seen }
+                else { merged[p.sid] = p }
+            }
+        }
+        return merged.values.sorted { $0.sid < $1.sid }
+    }
+    /// Whether everything was reachable and readable.
+    public var isClean: Bool { failedConnections.isEmpty && unreadableCount == 0 }
+
+    public func json() throws -> Data {
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return try e.encode(self)
+    }
+}
+
+/// Sizes and durations as people read them.
+public enum Human {
+    public static func bytes(_ n: UInt64) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"]
+        var v = Double(n), i = 0
+        while v >= 1024 && i < units.count - 1 { v /= 1024; i += 1 }
+        return i == 0 ? "\(n) B" : String(format: "%.1f %@", v, units[i])
+    }
+
+    public static func duration(_ s: Double) -> String {
+        if s < 1 { return "under 1 s" }
+        let t = Int(s.rounded())
+        if t < 60 { return "\(t) s" }
+        if t < 3600 { return "\(t / 60) min \(t % 60) s" }
+        return "\(t / 3600) h \((t % 3600) / 60) min"
+    }
+
+    public static func rate(_ bps: Double) -> String { bytes(UInt64(bps)) + "/s" }
+}
