@@ -37,9 +37,11 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "migrate", dependencies: ["MigrateCLI"]),
-        .testTarget(name: "MigrateCoreTests", dependencies: ["MigrateCore", "LocalTree"]),
+        // The tree conformance suite, run against every Tree implementation.
+        .target(name: "TreeConformance", dependencies: ["MigrateCore"], path: "Tests/TreeConformance"),
+        .testTarget(name: "MigrateCoreTests", dependencies: ["MigrateCore", "LocalTree", "TreeConformance"]),
         .testTarget(name: "MigratePlanTests", dependencies: ["MigratePlan"]),
-        .testTarget(name: "LabTests", dependencies: ["MigrateCore", "SMBKit", "LocalTree", "MigratePlan"]),
+        .testTarget(name: "LabTests", dependencies: ["MigrateCore", "SMBKit", "LocalTree", "MigratePlan", "TreeConformance"]),
         .testTarget(name: "CLITests", dependencies: ["MigrateCLI"]),
     ]
 )

@@ -31,13 +31,6 @@ extension SMBShare {
         if rc < 0 { throw fail(path, operation, errno == 0 ? EACCES : errno) }
     }
 
-    /// DOS attributes of one entry (stat's mode bits cannot carry hidden/system reliably).
-    func dosAttributes(_ path: String) throws(TreeError) -> DOSAttributes {
-        let text = try getXattr(path, "system.dos_attr.mode", operation: "read attributes")
-        let digits = text.hasPrefix("0x") ? String(text.dropFirst(2)) : text
-        return DOSAttributes(rawValue: UInt32(digits, radix: 16) ?? 0)
-    }
-
     public func setMetadata(_ path: String, times: FileTimes, attributes: DOSAttributes?) throws(TreeError) {
         var fields: [String] = []
         if let attributes { fields.append("MODE:0x\(String(attributes.rawValue == 0 ? 0x80 : attributes.rawValue, radix: 16))") }

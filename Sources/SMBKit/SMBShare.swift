@@ -34,12 +34,37 @@ public final class SMBShare: SecurityDescriptorTree {
         var st = Glibc.stat()
         let rc = url(path).withCString { smbc_getFunctionStat(ctx)(ctx, $0, &st) }
         if rc < 0 { throw fail(path, "stat") }
-        let attrs = try dosAttributes(path)
-        let kind: EntryKind = (st.st_mode & S_IFMT) == S_IFDIR ? .directory : .file
-        return Entry(path: path, kind: kind, size: kind == .file ? UInt64(st.st_size) : 0,
+        if (st.st_mode & S_IFMT) == S_IFDIR {
+            // A folder's mode always has x bits set, so its attributes cannot be decoded from it,
+            // and libsmbclient's dos_attr.mode returns the synthesised unix mode: ask the parent.
+            if let found = try entryFromParent(path) { return found }
+            return Entry(path: path, kind: .directory, times: FileTimes(accessed: Timestamp(st.st_atim), modified: Timestamp(st.st_mtim),
+                                                                        changed: Timestamp(st.st_ctim)), attributes: [.directory])
+        }
+        return Entry(path: path, kind: .file, size: UInt64(st.st_size),
                      times: FileTimes(created: nil, accessed: Timestamp(st.st_atim), modified: Timestamp(st.st_mtim),
                                       changed: Timestamp(st.st_ctim)),
-                     attributes: attrs)
+                     attributes: Self.attributes(fromMode: st.st_mode))
+    }
+
+    /// libsmbclient encodes a file's DOS attributes in its synthesised mode: no write bit =
+    /// read-only, u+x archive, g+x system, o+x hidden.
+    static func attributes(fromMode mode: mode_t) -> DOSAttributes {
+        var a: DOSAttributes = []
+        if mode & S_IWUSR == 0 { a.insert(.readOnly) }
+        if mode & S_IXUSR != 0 { a.insert(.archive) }
+        if mode & S_IXGRP != 0 { a.insert(.system) }
+        if mode & S_IXOTH != 0 { a.insert(.hidden) }
+        return a.isEmpty ? [.normal] : a
+    }
+
+    private func entryFromParent(_ path: String) throws(TreeError) -> Entry? {
+        guard !path.isEmpty else { return nil }
+        let parent = path.split(separator: "/").dropLast().joined(separator: "/")
+        var found: Entry?
+        do { try list(parent) { if $0.path == path { found = $0 } } }
+        catch let e as TreeError { throw e } catch { return nil }
+        return found
     }
 
     /// One round trip per directory chunk: name, size, attributes and all four times.

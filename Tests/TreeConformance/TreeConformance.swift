@@ -1,0 +1,138 @@
+import MigrateCore
+import XCTest
+
+/// One suite every `Tree` implementation must pass (rclone's fstests idea). Subclass it,
+/// override `makeTree()` to return an empty scratch folder, and list the checks as test methods
+/// (XCTest on Linux does not discover test methods inherited from another module).
+open class TreeConformance: XCTestCase {
+    /// An empty folder to work in, and the path inside the tree that it is.
+    open func makeTree() throws -> (tree: any Tree, base: String) {
+        throw XCTSkip("abstract suite")
+    }
+
+    open func cleanUp(_ tree: any Tree, _ base: String) {}
+
+    func withTree(_ body: (any Tree, String) throws -> Void) throws {
+        let (tree, base) = try makeTree()
+        defer { cleanUp(tree, base) }
+        try body(tree, base)
+    }
+
+    func write(_ tree: any Tree, _ path: String, _ bytes: [UInt8]) throws {
+        let f = try tree.openForWriting(path)
+        try bytes.withUnsafeBytes { try f.write($0) }
+        try f.close()
+    }
+
+    func read(_ tree: any Tree, _ path: String) throws -> [UInt8] {
+        let f = try tree.openForReading(path)
+        let buf = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buf.deallocate() }
+        var out: [UInt8] = []
+        while true {
+            let n = try f.read(into: buf)
+            if n == 0 { break }
+            out += buf[..<n]
+        }
+        try f.close()
+        return out
+    }
+
+    public func checkDataRoundTripsInLargeBlocks() throws {
+        try withTree { tree, base in
+            var bytes = [UInt8](repeating: 0, count: (3 << 20) + 12345)
+            for i in bytes.indices { bytes[i] = UInt8(truncatingIfNeeded: i &* 2654435761 >> 13) }
+            let path = joinPath(base, "data.bin")
+            try write(tree, path, bytes)
+            XCTAssertEqual(try tree.stat(path).size, UInt64(bytes.count))
+            XCTAssertEqual(try tree.stat(path).kind, .file)
+            XCTAssertEqual(try read(tree, path), bytes)
+            let f = try tree.openForReading(path)
+            try f.seek(to: 3 << 20)
+            let buf = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+            defer { buf.deallocate() }
+            XCTAssertEqual(try f.read(into: buf), 12345)
+            try f.close()
+        }
+    }
+
+    public func checkListingGivesExactlyTheChildrenWithAwkwardNames() throws {
+        try withTree { tree, base in
+            let names = ["plain.txt", "with space.doc", "Prévisions – €.xls", "報告書.docx", "literal%41.txt", "hash#1.txt", "semi;colon"]
+            for n in names { try write(tree, joinPath(base, n), Array(n.utf8)) }
+            try tree.makeDirectory(joinPath(base, "Sub Folder"))
+            var seen: [String: Entry] = [:]
+            try tree.list(base) { seen[String($0.name)] = $0 }
+            XCTAssertEqual(Set(seen.keys), Set(names + ["Sub Folder"]))
+            XCTAssertEqual(seen["Sub Folder"]?.kind, .directory)
+            XCTAssertEqual(seen["literal%41.txt"]?.size, UInt64("literal%41.txt".utf8.count))
+            XCTAssertEqual(seen["報告書.docx"]?.path, joinPath(base, "報告書.docx"))
+            XCTAssertEqual(try read(tree, joinPath(base, "literal%41.txt")), Array("literal%41.txt".utf8))
+        }
+    }
+
+    public func checkTimesAndReadOnlyAttributeAreSet() throws {
+        try withTree { tree, base in
+            let path = joinPath(base, "old.txt")
+            try write(tree, path, Array("2004".utf8))
+            let m = Timestamp(seconds: 1_101_823_200, nanoseconds: 123_456_000)   // 2004-11-30, .123456
+            let a = Timestamp(seconds: 1_200_000_000)
+            try tree.setMetadata(path, times: FileTimes(accessed: a, modified: m), attributes: [.readOnly, .archive])
+            let e = try tree.stat(path)
+            XCTAssertEqual(e.times.modified, m)
+            XCTAssertEqual(e.times.accessed, a)
+            XCTAssertTrue(e.attributes.contains(.readOnly))
+            try tree.setMetadata(path, times: FileTimes(), attributes: [.archive])
+            XCTAssertFalse(try tree.stat(path).attributes.contains(.readOnly))
+        }
+    }
+
+    public func checkRenameDeleteAndTypedErrors() throws {
+        try withTree { tree, base in
+            let dir = joinPath(base, "d")
+            try tree.makeDirectory(dir)
+            try write(tree, joinPath(dir, "a.tmp"), [1, 2, 3])
+            try tree.rename(joinPath(dir, "a.tmp"), to: joinPath(dir, "a.txt"))
+            XCTAssertEqual(try tree.stat(joinPath(dir, "a.txt")).size, 3)
+            XCTAssertThrowsError(try tree.stat(joinPath(dir, "a.tmp"))) { XCTAssertEqual(($0 as? TreeError)?.kind, .notFound) }
+            XCTAssertThrowsError(try tree.openForReading(joinPath(dir, "missing"))) { e in
+                let te = e as? TreeError
+                XCTAssertEqual(te?.kind, .notFound)
+                XCTAssertEqual(te?.path, joinPath(dir, "missing"))
+                XCTAssertTrue(te?.description.contains(tree.displayName) ?? false)
+            }
+            XCTAssertThrowsError(try tree.removeDirectory(dir)) { XCTAssertEqual(($0 as? TreeError)?.kind, .notEmpty) }
+            XCTAssertThrowsError(try tree.makeDirectory(dir)) { XCTAssertEqual(($0 as? TreeError)?.kind, .alreadyExists) }
+            try tree.removeFile(joinPath(dir, "a.txt"))
+            try tree.removeDirectory(dir)
+            XCTAssertThrowsError(try tree.stat(dir))
+        }
+    }
+
+    public func checkWalkVisitsEverythingAndPrunes() throws {
+        try withTree { tree, base in
+            for d in ["a", "a/b", "a/b/c", "skip", "skip/inner"] { try tree.makeDirectory(joinPath(base, d)) }
+            for f in ["a/1", "a/b/2", "a/b/c/3", "skip/4", "skip/inner/5", "top"] { try write(tree, joinPath(base, f), [0]) }
+            var seen: [String] = []
+            try tree.walk(base, onError: { XCTFail("\($0)") }) { e in
+                seen.append(String(e.path.dropFirst(base.isEmpty ? 0 : base.count + 1)))
+                return e.name != "skip"
+            }
+            XCTAssertEqual(Set(seen), ["a", "a/b", "a/b/c", "skip", "top", "a/1", "a/b/2", "a/b/c/3"])
+        }
+    }
+}
+
+/// Deletes a subtree (tests only).
+public func removeTree(_ tree: any Tree, _ path: String) {
+    var dirs: [String] = []
+    try? tree.walk(path, onError: { _ in }) { e in
+        if e.kind == .directory { dirs.append(e.path) } else {
+            try? tree.setMetadata(e.path, times: FileTimes(), attributes: [.archive])
+            try? tree.removeFile(e.path)
+        }
+        return true
+    }
+    for d in dirs.reversed() { try? tree.removeDirectory(d) }
+    if !path.isEmpty { try? tree.removeDirectory(path) }
+}
