@@ -1,0 +1,149 @@
+import Foundation
+import MigrateCore
+import MigratePlan
+import XCTest
+
+/// Broken plans must each be reported at the right line:column, with every problem listed.
+final class PlanValidationTests: XCTestCase {
+    let good = """
+    migration: Test
+    servers:
+      old:
+        host: 10.0.0.1
+        user: svc
+        password_env: OLD_PW
+      new:
+        host: 10.0.0.2
+        user: svc
+        password_env: NEW_PW
+    shares:
+      - source: '\\\\old\\Finance'
+        target: '\\\\new\\Finance'
+    """
+
+    func problems(_ yaml: String, file: String = "/tmp/plan.yaml") -> [PlanProblem] {
+        do {
+            _ = try PlanLoader.parse(yaml, file: file)
+            XCTFail("plan was accepted:\n\(yaml)")
+            return []
+        } catch {
+            return error.problems
+        }
+    }
+
+    func assertProblem(_ yaml: String, line: Int, column: Int, contains text: String, file: StaticString = #filePath, at: UInt = #line) {
+        let ps = problems(yaml)
+        XCTAssertTrue(ps.contains { $0.line == line && $0.column == column && $0.message.contains(text) },
+                      "expected \(line):\(column) '\(text)', got \(ps)", file: file, line: at)
+    }
+
+    func testGoodPlanParses() throws {
+        let plan = try PlanLoader.parse(good, file: "/plans/p.yaml")
+        XCTAssertEqual(plan.shares.first?.source.host, "10.0.0.1")
+        XCTAssertEqual(plan.shares.first?.target?.share, "Finance")
+        XCTAssertEqual(plan.catalogPath, "/plans/.migrate/test.sqlite")
+        XCTAssertEqual(plan.servers.map(\.name), ["old", "new"])
+    }
+
+    func testBrokenPlansPointAtTheRightPlace() {
+        // 1. YAML syntax error (bad indentation)
+        assertProblem("migration: x\nservers:\n  old:\n    host: a\n   user: b\n", line: 5, column: 4, contains: "YAML syntax")
+        // 2. missing required key
+        assertProblem(good.replacingOccurrences(of: "migration: Test\n", with: ""), line: 1, column: 1, contains: "missing required key 'migration'")
+        // 3. unknown key with a suggestion
+        let typo = good.replacingOccurrences(of: "    target:", with: "    traget:")
+        XCTAssertTrue(problems(typo).contains { $0.line == 13 && $0.column == 5 && $0.hint == "did you mean 'target'?" })
+        // 4. inline password refused
+        assertProblem(good.replacingOccurrences(of: "    password_env: OLD_PW", with: "    password: hunter2"), line: 6, column: 15, contains: "passwords never go in the plan")
+        // 5. source names an unknown server
+        assertProblem(good.replacingOccurrences(of: "'\\\\old\\Finance'", with: "'\\\\fs9\\Finance'"), line: 12, column: 13, contains: "names server 'fs9'")
+        // 6. not a UNC path
+        assertProblem(good.replacingOccurrences(of: "'\\\\old\\Finance'", with: "Finance"), line: 12, column: 13, contains: "is not a UNC path")
+        // 7. unknown enum value
+        assertProblem(good + "\nacl:\n  mode: transmogrify\n", line: 15, column: 9, contains: "unknown value 'transmogrify'")
+        // 8. unknown time zone
+        assertProblem(good + "\ncutover:\n  windows:\n    - start: 2026-11-28 18:00\n      end: 2026-11-29 06:00\n      time_zone: Mars/Olympus\n",
+                      line: 18, column: 18, contains: "unknown time zone")
+        // 9. window ends before it starts
+        assertProblem(good + "\ncutover:\n  windows:\n    - start: 2026-11-28 18:00\n      end: 2026-11-27 06:00\n      time_zone: UTC\n",
+                      line: 17, column: 12, contains: "ends before it starts")
+        // 10. unknown principal in the SID map
+        assertProblem(good + "\nacl:\n  mode: translate\n  map:\n    'OLDCORP\\Finance': S-1-5-21-1-2-3-4\n", line: 17, column: 5, contains: "unknown principal 'OLDCORP\\Finance'")
+        // 11. not a date
+        assertProblem(good + "\ncutover:\n  windows:\n    - start: next friday\n      end: 2026-11-29 06:00\n      time_zone: UTC\n",
+                      line: 16, column: 14, contains: "is not a date")
+        // 12. shares must be a list
+        assertProblem(good.replacingOccurrences(of: "shares:\n  - source: '\\\\old\\Finance'\n    target: '\\\\new\\Finance'", with: "shares: Finance"),
+                      line: 11, column: 9, contains: "'shares' must be a list")
+        // 13. bad glob
+        assertProblem(good + "\n    exclude: ['[abc']\n", line: 14, column: 15, contains: "unclosed [")
+        // 14. fallback policy without a fallback
+        assertProblem(good + "\nacl:\n  mode: translate\n  unmapped: fallback\n", line: 15, column: 3, contains: "missing required key 'fallback'")
+        // 15. source and target the same
+        assertProblem(good.replacingOccurrences(of: "'\\\\new\\Finance'", with: "'\\\\old\\Finance'"), line: 13, column: 13, contains: "same share")
+        // 16. not a boolean
+        assertProblem(good + "\n    mirror: sometimes\n", line: 14, column: 13, contains: "must be true or false")
+    }
+
+    func testEveryProblemIsReportedNotJustTheFirst() {
+        let yaml = good.replacingOccurrences(of: "    password_env: OLD_PW", with: "    password: x")
+            .replacingOccurrences(of: "    target:", with: "    taget:") + "\ndfs:\n  provider: nfs\n"
+        let ps = problems(yaml)
+        XCTAssertGreaterThanOrEqual(ps.count, 4, "\(ps)")
+        XCTAssertEqual(ps.map(\.line), ps.map(\.line).sorted())
+    }
+
+    func testErrorTextIsCompilerStyle() {
+        do {
+            _ = try PlanLoader.parse(good.replacingOccurrences(of: "migration: Test", with: "migration: [a"), file: "Plans/x.yaml")
+            XCTFail()
+        } catch {
+            XCTAssertTrue(error.description.hasPrefix("Plans/x.yaml:"), error.description)
+            XCTAssertTrue(error.description.contains(": error: "), error.description)
+        }
+    }
+
+    func testSIDMapCSVProblemsNameTheCSVLine() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("plan-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "from,to\nS-1-5-21-1-2-3-1105,S-1-5-21-9-9-9-2105\nOLDCORP\\ghost,S-1-5-21-9-9-9-2106\njust-one-column\n"
+            .write(to: dir.appendingPathComponent("map.csv"), atomically: true, encoding: .utf8)
+        let yaml = good + "\nacl:\n  mode: translate\n  map_file: map.csv\n"
+        do {
+            _ = try PlanLoader.parse(yaml, file: dir.appendingPathComponent("plan.yaml").path)
+            XCTFail()
+        } catch {
+            let csvPath = dir.appendingPathComponent("map.csv").path
+            XCTAssertTrue(error.problems.contains { $0.file == csvPath && $0.line == 3 && $0.message.contains("unknown principal") }, "\(error.problems)")
+            XCTAssertTrue(error.problems.contains { $0.file == csvPath && $0.line == 4 && $0.message.contains("two comma-separated") })
+            XCTAssertTrue(error.description.contains("\(csvPath):3:1: error:"))
+        }
+    }
+
+    func testLabPlanIsValidAndTranslatesByName() throws {
+        let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let plan = try PlanLoader.load(path: here.appendingPathComponent("Plans/lab.yaml").path)
+        XCTAssertEqual(plan.shares.map(\.name), ["Finance", "Projects", "Users"])
+        XCTAssertEqual(plan.acl.mode, .translate)
+        let staff = try XCTUnwrap(plan.acl.map[SID("S-1-5-21-1004336348-1177238915-682003330-1105")!])
+        XCTAssertEqual(staff.description, "S-1-5-21-2610735126-3353893720-2480147207-2105")
+        XCTAssertEqual(plan.cutover.windows.count, 1)
+        XCTAssertEqual(plan.cutover.windows[0].timeZone.identifier, "Europe/Berlin")
+        XCTAssertEqual(plan.dfs?.root.share, "files")
+        _ = try PlanLoader.load(path: here.appendingPathComponent("Plans/windows-2003.yaml").path)
+    }
+
+    func testPathFilter() {
+        let f = PathFilter(include: [], exclude: ["~$*", "*.TMP", "Archive/Old*"])
+        XCTAssertFalse(f.admits(path: "a/~$doc.doc", isDirectory: false))
+        XCTAssertFalse(f.admits(path: "x.tmp", isDirectory: false))
+        XCTAssertFalse(f.admits(path: "Archive/Old 2004", isDirectory: true))
+        XCTAssertTrue(f.admits(path: "Other/Archive/Old 2004", isDirectory: true))
+        XCTAssertTrue(f.admits(path: "a/b.doc", isDirectory: false))
+        let only = PathFilter(include: ["*.xls"], exclude: [])
+        XCTAssertTrue(only.admits(path: "Reports", isDirectory: true))
+        XCTAssertTrue(only.admits(path: "Reports/Q1.XLS", isDirectory: false))
+        XCTAssertFalse(only.admits(path: "Reports/Q1.doc", isDirectory: false))
+    }
+}
