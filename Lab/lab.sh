@@ -103,6 +103,10 @@ add_users() { # name
     id "$u" >/dev/null 2>&1 || useradd -M -s /usr/sbin/nologin "$u"
     printf '%s\n%s\n' "$LAB_PASSWORD" "$LAB_PASSWORD" | smbpasswd -c "$conf" -s -a "$u" >/dev/null
   done
+  # Reading and writing SACLs needs SeSecurityPrivilege (admin users alone is not enough).
+  for u in labadmin migrator; do
+    net -s "$conf" sam rights grant "$u" SeSecurityPrivilege >/dev/null
+  done
 }
 
 write_secrets() {

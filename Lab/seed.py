@@ -23,7 +23,7 @@ PRINCIPALS = {
 }
 P = PRINCIPALS
 S = {k.split(chr(92))[1].replace(' ', '-'): v for k, v in PRINCIPALS.items()}
-SEED_VERSION = 3
+SEED_VERSION = 5
 PASSWORD_FILE = "secrets/labadmin.pw"
 
 
@@ -130,6 +130,9 @@ def seed_finance(s, rng):
     # Inheritance disabled, owned by a group: the classic sensitive folder.
     s.acl("Payroll", f"O:{S['Finance-Managers']}G:{S['Domain-Users']}D:PARAI(A;OICI;0x1f01ff;;;SY)(A;OICI;0x1f01ff;;;BA)"
                      f"(A;OICI;0x1f01ff;;;{S['Finance-Managers']})")
+    # Audit failed access by anyone: the SACL a compliance officer set in 2006.
+    set_sacl(s.root, s.host, s.name, "Payroll", "S:(AU;CIOIFA;0x1f01ff;;;WD)")
+    s.sacls = [("Payroll", "S:(AU;CIOIFA;0x1f01ff;;;WD)")]
     for m in range(1, 13):
         s.put(f"Payroll\\Payroll 2011-{m:02d}.xls", rng.randint(40_000, 60_000), ts(2011, m, 25, 11), None, ["A"], rng)
     s.put("Budget 2011.xls", 123_456, ts(2010, 11, 30, 18), ts(2010, 9, 1), ["R", "A"], rng)
@@ -191,6 +194,45 @@ def seed_users(s, rng, migrator_sid):
     s.finish_dirs()
 
 
+def set_sacl(root, host, share, path, sddl):
+    """smbcacls cannot set a SACL; Samba's Python bindings can (needs SeSecurityPrivilege)."""
+    from samba.samba3 import libsmb_samba_internal as libsmb
+    from samba.samba3 import param as s3param
+    from samba import credentials
+    from samba.dcerpc import security
+    lp = s3param.get_context()
+    lp.load("/dev/null")
+    lp.set("client min protocol", "NT1")
+    creds = credentials.Credentials()
+    creds.guess(lp)
+    creds.set_username("labadmin")
+    creds.set_password(open(os.path.join(root, PASSWORD_FILE)).read().strip())
+    conn = libsmb.Conn(host, share, lp, creds, force_smb1=True)
+    # Samba wants WRITE_DAC besides ACCESS_SYSTEM_SECURITY to set a SACL.
+    fnum = conn.create(path, DesiredAccess=security.SEC_FLAG_SYSTEM_SECURITY | security.SEC_STD_READ_CONTROL | security.SEC_STD_WRITE_DAC,
+                       ShareAccess=7, CreateDisposition=1)
+    conn.set_sd(fnum, security.descriptor.from_sddl(sddl, security.dom_sid(OLD)), security.SECINFO_SACL)
+    conn.close(fnum)
+
+
+def fix_create_times(root, share, entries):
+    """Samba's SMB1 server ignores the create time smbclient's utimes sends, so the seed writes
+    it where Samba keeps it (the user.DOSATTRIB xattr), as a restore from backup would."""
+    from samba.dcerpc import xattr
+    from samba.ndr import ndr_pack, ndr_unpack
+    base = os.path.join(root, "legacy", "share", share)
+    for e in entries.values():
+        btime = e.get("btime") or e.get("mtime")
+        if not btime:
+            continue
+        e["btime"] = btime
+        p = os.path.join(base, *e["path"].split("\\"))
+        d = ndr_unpack(xattr.DOSATTRIB, os.getxattr(p, "user.DOSATTRIB"))
+        d.info.create_time = (btime + 11644473600) * 10_000_000
+        d.info.valid_flags |= 0x10   # XATTR_DOSINFO_CREATE_TIME
+        os.setxattr(p, "user.DOSATTRIB", ndr_pack(d))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--root", required=True)
@@ -218,9 +260,12 @@ def main():
     seed_finance(shares["Finance"], rng)
     seed_projects(shares["Projects"], rng, args.small, [64, 32, 32])
     seed_users(shares["Users"], rng, migrator_sid)
+    for name, s in shares.items():
+        fix_create_times(args.root, name, s.entries)
     manifest = {"version": SEED_VERSION, "principals": PRINCIPALS, "migrator_sid": migrator_sid,
                 "shares": {n: {"entries": sorted(s.entries.values(), key=lambda e: e["path"]),
-                               "acls": [{"path": p, "sddl": a} for p, a in s.acls]}
+                               "acls": [{"path": p, "sddl": a} for p, a in s.acls],
+                               "sacls": [{"path": p, "sddl": a} for p, a in getattr(s, "sacls", [])]}
                            for n, s in shares.items()}}
     shutil.rmtree(os.path.join(args.root, "stage"), ignore_errors=True)
     with open(manifest_path + ".tmp", "w") as f:

@@ -26,6 +26,9 @@ public struct SecurityDescriptor: Hashable, Codable, Sendable {
     /// nil: no DACL (everyone has full access); empty: nobody has access.
     public var dacl: [ACE]?
     public var sacl: [ACE]?
+    /// ACL revisions as read (2 = NT4, 4 = DS); kept so a descriptor round-trips byte for byte.
+    public var daclRevision: UInt8 = 2
+    public var saclRevision: UInt8 = 2
 
     public init(revision: UInt8 = 1, control: Control = [.selfRelative], owner: SID? = nil, group: SID? = nil,
                 dacl: [ACE]? = nil, sacl: [ACE]? = nil) {

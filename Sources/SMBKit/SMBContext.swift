@@ -14,6 +14,7 @@ public final class SMBContext {
     let ctx: UnsafeMutablePointer<SMBCCTX>
     private let auth: Unmanaged<AuthBox>
     public let credentials: SMBCredentials
+    public let options: SMBSessionOptions
 
     /// Creates a context speaking NT1 up to SMB3 (each server negotiates its best).
     public init(credentials: SMBCredentials, options: SMBSessionOptions = SMBSessionOptions()) throws(TreeError) {
@@ -22,6 +23,7 @@ public final class SMBContext {
         }
         self.ctx = ctx
         self.credentials = credentials
+        self.options = options
         auth = Unmanaged.passRetained(AuthBox(credentials))
         smbc_setOptionUserData(ctx, auth.toOpaque())
         smbc_setFunctionAuthDataWithContext(ctx) { c, _, _, wg, wglen, un, unlen, pw, pwlen in

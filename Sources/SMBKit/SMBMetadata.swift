@@ -6,22 +6,6 @@ import MigrateCore
 /// order verified on Samba 4.17 (see docs): dos_attr (create time) -> utimes (precise
 /// access/write times, resets attributes) -> chmod (attributes back) -> descriptor last.
 extension SMBShare {
-    func getXattr(_ path: String, _ name: String, operation: String) throws(TreeError) -> String {
-        var size = 4096
-        while true {
-            var buffer = [UInt8](repeating: 0, count: size)
-            let rc = url(path).withCString { u in
-                name.withCString { n in smbc_getFunctionGetxattr(ctx)(ctx, u, n, &buffer, size) }
-            }
-            if rc < 0 {
-                if errno == ERANGE && size < 1 << 22 { size *= 4; continue }
-                throw fail(path, operation)
-            }
-            let end = buffer.firstIndex(of: 0) ?? buffer.count
-            return String(decoding: buffer[..<end], as: UTF8.self)
-        }
-    }
-
     func setXattr(_ path: String, _ name: String, _ value: String, operation: String) throws(TreeError) {
         errno = 0
         let rc = url(path).withCString { u in
@@ -57,17 +41,14 @@ extension SMBShare {
         }
     }
 
-    /// Owner, group and DACL with numeric SIDs. Control flags (protected) and the SACL are not
-    /// carried by libsmbclient's text form; see `SecurityDescriptorChannel` for those.
+    /// The whole descriptor: owner, group, DACL with its control flags (protected, auto-inherited)
+    /// and the SACL when the account holds SeSecurityPrivilege.
     public func securityDescriptor(_ path: String) throws(TreeError) -> SecurityDescriptor {
-        let text = try getXattr(path, "system.nt_sec_desc.*", operation: "read security descriptor")
-        do { return try SecurityDescriptor(libsmbclientText: text) }
-        catch { throw TreeError(.io, tree: displayName, path: path, operation: "read security descriptor", detail: "\(error)") }
+        try securityChannel.get(path)
     }
 
-    /// Sets owner, group and DACL (masks written in decimal, as libsmbclient parses them).
+    /// Sets what `sd` holds; set it last: once it excludes the account nothing else can be changed.
     public func setSecurityDescriptor(_ path: String, _ sd: SecurityDescriptor) throws(TreeError) {
-        try setXattr(path, "system.nt_sec_desc.*", sd.libsmbclientText(includeOwner: sd.owner != nil, includeGroup: sd.group != nil),
-                     operation: "set security descriptor")
+        try securityChannel.set(path, sd)
     }
 }

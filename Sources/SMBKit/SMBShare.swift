@@ -3,7 +3,7 @@ import Glibc
 import MigrateCore
 
 /// A share on an SMB server as a `Tree`, through one `SMBContext`.
-public final class SMBShare: SecurityDescriptorTree {
+public final class SMBShare: SecurityDescriptorTree, DetailedTree {
     public let host: String
     public let share: String
     public let context: SMBContext
@@ -14,6 +14,21 @@ public final class SMBShare: SecurityDescriptorTree {
     public init(host: String, share: String, context: SMBContext) {
         self.host = host; self.share = share; self.context = context
     }
+
+    var endpoint: SecurityDescriptorChannel.Endpoint {
+        .init(host: host, share: share, credentials: context.credentials, requireSigning: context.options.requireSigning,
+              displayName: displayName)
+    }
+    lazy var securityChannel = SecurityDescriptorChannel(endpoint)
+    lazy var infoChannel = SMBInfoChannel(endpoint)
+
+    /// Create time (also over SMB1) and alternate data streams, one round trip.
+    public func details(_ path: String) throws(TreeError) -> EntryDetails {
+        try infoChannel.details(path)
+    }
+
+    /// Whether the account could read SACLs (nil until a descriptor was read).
+    public var saclReadable: Bool? { securityChannel.saclReadable }
 
     var ctx: UnsafeMutablePointer<SMBCCTX> { context.ctx }
 

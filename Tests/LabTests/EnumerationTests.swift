@@ -28,6 +28,22 @@ final class EnumerationTests: XCTestCase {
         }
     }
 
+    /// libsmbclient lists no create time over SMB1; `details` (smbclient's allinfo) must give the seeded one.
+    func testCreateTimesOverSMB1MatchTheSeed() throws {
+        let manifest = try Lab.manifest()
+        let share = try Lab.share(Lab.legacy, "Finance")
+        var checked = 0
+        for e in manifest.shares["Finance"]!.entries {
+            guard let b = e.btime else { continue }
+            let path = e.path.replacingOccurrences(of: "\\", with: "/")
+            XCTAssertNil(try share.stat(path).times.created, "libsmbclient should not claim a create time over SMB1")
+            XCTAssertEqual(try share.details(path).created, Timestamp(seconds: b), path)
+            checked += 1
+        }
+        XCTAssertGreaterThan(checked, 50)
+        XCTAssertThrowsError(try share.details("no such file.txt")) { XCTAssertEqual(($0 as? TreeError)?.kind, .notFound) }
+    }
+
     func testProtectedFolderIsUnreadableAndReported() throws {
         let share = try Lab.share(Lab.legacy, "Users")
         var errors: [TreeError] = []

@@ -1,0 +1,259 @@
+import Foundation
+import MigrateCore
+
+/// Reads and writes whole security descriptors (control flags such as "protected", and the SACL)
+/// through Samba's own client library in a long-lived helper process: libsmbclient's text form
+/// loses both. One helper per share and worker, started on first use, so no process is spawned
+/// per file. The password reaches it through a pipe, never argv or the environment.
+final class SecurityDescriptorChannel {
+    struct Endpoint {
+        var host: String
+        var share: String
+        var credentials: SMBCredentials
+        var requireSigning: Bool
+        var displayName: String
+    }
+
+    let endpoint: Endpoint
+    private var process: Process?
+    private var input: FileHandle?
+    private var output: LineReader?
+    /// Whether the account may read SACLs (needs SeSecurityPrivilege); learnt on first try.
+    private(set) var saclReadable: Bool?
+
+    init(_ endpoint: Endpoint) { self.endpoint = endpoint }
+
+    deinit { stop() }
+
+    func stop() {
+        try? input?.close()
+        if let p = process, p.isRunning { p.terminate(); p.waitUntilExit() }
+        process = nil; input = nil; output = nil
+    }
+
+    static let owner: UInt32 = 1, group: UInt32 = 2, dacl: UInt32 = 4, sacl: UInt32 = 8
+
+    /// Owner, group, DACL and, when the account may read it, the SACL.
+    func get(_ path: String) throws(TreeError) -> SecurityDescriptor {
+        let base = Self.owner | Self.group | Self.dacl
+        if saclReadable != false {
+            do {
+                let sd = try parse(try getRaw(path, base | Self.sacl), path)
+                saclReadable = true
+                return sd
+            } catch where error.kind == .accessDenied && saclReadable == nil {
+                saclReadable = false   // no SeSecurityPrivilege: DACL only from now on
+            }
+        }
+        return try parse(try getRaw(path, base), path)
+    }
+
+    /// Sets the parts of `sd` present (owner, group, DACL with its flags, SACL if any).
+    func set(_ path: String, _ sd: SecurityDescriptor) throws(TreeError) {
+        var info: UInt32 = 0
+        if sd.owner != nil { info |= Self.owner }
+        if sd.group != nil { info |= Self.group }
+        if sd.dacl != nil { info |= Self.dacl }
+        if sd.sacl != nil { info |= Self.sacl }
+        _ = try request(path, "SET", info, hex: Self.hex(sd.selfRelative), operation: "set security descriptor")
+    }
+
+    /// The descriptor as the server sent it (self-relative bytes).
+    func getRaw(_ path: String, _ info: UInt32) throws(TreeError) -> [UInt8] {
+        try request(path, "GET", info, operation: "read security descriptor")
+    }
+
+    private func parse(_ bytes: [UInt8], _ path: String) throws(TreeError) -> SecurityDescriptor {
+        do { return try SecurityDescriptor(selfRelative: bytes) }
+        catch { throw TreeError(.io, tree: endpoint.displayName, path: path, operation: "read security descriptor", detail: error.description) }
+    }
+
+    private func request(_ path: String, _ op: String, _ info: UInt32, hex: String? = nil, operation: String) throws(TreeError) -> [UInt8] {
+        let wire = path.replacingOccurrences(of: "/", with: "\\")
+        var line = "\(op)\t\(wire)\t\(info)"
+        if let hex { line += "\t\(hex)" }
+        // One retry with a fresh helper: a dropped connection takes the helper with it.
+        for attempt in 0..<2 {
+            if process == nil { try start() }
+            guard let reply = exchange(line + "\n") else {
+                stop()
+                if attempt == 0 { continue }
+                throw TreeError(.unreachable, tree: endpoint.displayName, path: path, operation: operation, detail: "security helper lost its connection")
+            }
+            let parts = reply.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            if parts.first == "OK" {
+                guard parts.count > 1 else { return [] }
+                guard let bytes = Self.unhex(parts[1]) else { break }
+                return bytes
+            }
+            throw Self.error(parts, endpoint.displayName, path, operation)
+        }
+        throw TreeError(.io, tree: endpoint.displayName, path: path, operation: operation, detail: "bad reply from security helper")
+    }
+
+    private func exchange(_ line: String) -> String? {
+        guard let input, let output else { return nil }
+        do { try input.write(contentsOf: Data(line.utf8)) } catch { return nil }
+        return output.readLine()
+    }
+
+    private func start() throws(TreeError) {
+        // A helper that died must surface as an error on write, not kill us with SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        p.arguments = ["-c", Self.script]
+        let stdin = Pipe(), stdout = Pipe()
+        p.standardInput = stdin
+        p.standardOutput = stdout
+        p.standardError = FileHandle.nullDevice
+        do { try p.run() } catch {
+            throw TreeError(.notSupported, tree: endpoint.displayName, operation: "start security helper",
+                            detail: "/usr/bin/python3 with python3-samba is needed for security descriptors: \(error)")
+        }
+        process = p
+        input = stdin.fileHandleForWriting
+        output = LineReader(fd: stdout.fileHandleForReading.fileDescriptor)
+        let c = endpoint.credentials
+        let config: [String: Any] = ["host": endpoint.host, "share": endpoint.share, "user": c.user, "domain": c.domain,
+                                     "password": c.password, "kerberos": c.kerberos, "signing": endpoint.requireSigning]
+        let json = (try? JSONSerialization.data(withJSONObject: config)) ?? Data()
+        guard let ready = exchange(String(decoding: json, as: UTF8.self) + "\n") else {
+            stop()
+            throw TreeError(.notSupported, tree: endpoint.displayName, operation: "start security helper",
+                            detail: "the helper exited: is python3-samba installed (apt-get install python3-samba)?")
+        }
+        if ready != "READY" {
+            stop()
+            throw Self.error(ready.split(separator: "\t", omittingEmptySubsequences: false).map(String.init),
+                             endpoint.displayName, "", "connect (security helper)")
+        }
+    }
+
+    static func error(_ parts: [String], _ tree: String, _ path: String, _ op: String) -> TreeError {
+        let code = parts.count > 1 ? UInt32(parts[1].replacingOccurrences(of: "0x", with: ""), radix: 16) ?? 0 : 0
+        let message = parts.count > 2 ? parts[2] : parts.joined(separator: " ")
+        let kind: TreeError.Kind
+        switch code {
+        case 0xC000_0022, 0xC000_0061: kind = .accessDenied
+        case 0xC000_0034, 0xC000_003A, 0xC000_000F: kind = .notFound
+        case 0xC000_0043, 0xC000_0054: kind = .busy
+        case 0xC000_006D, 0xC000_0064, 0xC000_006A: kind = .authenticationFailed
+        case 0xC000_00CC: kind = .shareNotFound
+        case 0xC000_0236, 0xC000_023C, 0xC000_00B5, 0xC000_020C: kind = .unreachable
+        case 0xC000_00BB: kind = .notSupported
+        default: kind = .io
+        }
+        return TreeError(kind, tree: tree, path: path, operation: op, detail: "\(message) (0x\(String(code, radix: 16)))")
+    }
+
+    static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8](); out.reserveCapacity(bytes.count * 2)
+        for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func unhex(_ text: String) -> [UInt8]? {
+        let u = Array(text.utf8)
+        guard u.count % 2 == 0 else { return nil }
+        var out = [UInt8](); out.reserveCapacity(u.count / 2)
+        func v(_ c: UInt8) -> UInt8? {
+            switch c { case 48...57: c - 48; case 97...102: c - 87; case 65...70: c - 55; default: nil }
+        }
+        var i = 0
+        while i < u.count { guard let h = v(u[i]), let l = v(u[i + 1]) else { return nil }; out.append(h << 4 | l); i += 2 }
+        return out
+    }
+
+    /// The helper: Samba's Python bindings (python3-samba), SMB1 through SMB3.
+    static let script = #"""
+import sys, json, binascii
+try:
+    from samba.samba3 import libsmb_samba_internal as libsmb
+    from samba.samba3 import param as s3param
+    from samba import credentials, ndr, NTSTATUSError
+    from samba.dcerpc import security
+except Exception as e:
+    print("ERR\t0xc00000bb\tpython3-samba is missing: %s" % e, flush=True); sys.exit(1)
+
+def fail(e):
+    code = e.args[0] if e.args else 0xc0000001
+    msg = e.args[1] if len(e.args) > 1 else str(e)
+    print("ERR\t0x%08x\t%s" % (code & 0xffffffff, str(msg).replace("\t", " ").replace("\n", " ")), flush=True)
+
+cfg = json.loads(sys.stdin.readline())
+lp = s3param.get_context()
+lp.load("/dev/null")
+lp.set("client min protocol", "NT1")
+lp.set("client max protocol", "SMB3")
+lp.set("client signing", "required" if cfg.get("signing") else "if_required")
+creds = credentials.Credentials()
+creds.guess(lp)
+creds.set_username(cfg["user"])
+creds.set_domain(cfg.get("domain") or "")
+if cfg.get("kerberos"):
+    creds.set_kerberos_state(credentials.MUST_USE_KERBEROS)
+else:
+    creds.set_password(cfg["password"])
+    creds.set_kerberos_state(credentials.DONT_USE_KERBEROS)
+try:
+    conn = libsmb.Conn(cfg["host"], cfg["share"], lp, creds)
+except NTSTATUSError as e:
+    fail(e); sys.exit(1)
+print("READY", flush=True)
+
+READ = security.SEC_STD_READ_CONTROL
+for line in sys.stdin:
+    f = line.rstrip("\n").split("\t")
+    try:
+        op, path, info = f[0], f[1], int(f[2])
+        if op == "GET":
+            access = READ | (security.SEC_FLAG_SYSTEM_SECURITY if info & 8 else 0)
+            fnum = conn.create(path, DesiredAccess=access, ShareAccess=7, CreateDisposition=1)
+            try:
+                sd = conn.get_sd(fnum, info)
+            finally:
+                conn.close(fnum)
+            print("OK\t" + binascii.hexlify(ndr.ndr_pack(sd)).decode(), flush=True)
+        elif op == "SET":
+            sd = ndr.ndr_unpack(security.descriptor, binascii.unhexlify(f[3]))
+            # Samba also wants WRITE_DAC (with READ_CONTROL) to set a SACL.
+            access = (security.SEC_STD_WRITE_DAC if info & 12 else 0) | (security.SEC_STD_WRITE_OWNER if info & 3 else 0) \
+                | (security.SEC_FLAG_SYSTEM_SECURITY | security.SEC_STD_READ_CONTROL if info & 8 else 0)
+            fnum = conn.create(path, DesiredAccess=access, ShareAccess=7, CreateDisposition=1)
+            try:
+                conn.set_sd(fnum, sd, info)
+            finally:
+                conn.close(fnum)
+            print("OK", flush=True)
+        else:
+            print("ERR\t0xc000000d\tunknown operation", flush=True)
+    except NTSTATUSError as e:
+        fail(e)
+    except Exception as e:
+        print("ERR\t0xc0000001\t%s" % str(e).replace("\t", " ").replace("\n", " "), flush=True)
+"""#
+}
+
+/// Reads newline-terminated lines from a file descriptor, blocking.
+final class LineReader {
+    let fd: Int32
+    private var buffer: [UInt8] = []
+
+    init(fd: Int32) { self.fd = fd }
+
+    func readLine() -> String? {
+        while true {
+            if let nl = buffer.firstIndex(of: 10) {
+                let line = String(decoding: buffer[..<nl], as: UTF8.self)
+                buffer.removeSubrange(...nl)
+                return line
+            }
+            var chunk = [UInt8](repeating: 0, count: 65536)
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, 65536) }
+            if n <= 0 { return nil }
+            buffer += chunk[..<n]
+        }
+    }
+}
