@@ -38,8 +38,11 @@ install_packages() {
   pkill -f -- '^/usr/sbin/smbd --foreground --no-process-group$' 2>/dev/null || true
 }
 
+# No `ip | grep -q` under pipefail: grep's early exit would fail the pipeline.
+has_alias() { [[ "$(ip -o addr show dev lo 2>/dev/null)" == *"inet $1/"* ]]; }
+
 add_alias() {
-  ip addr show dev lo | grep -q "inet $1/" || ip addr add "$1/32" dev lo
+  has_alias "$1" || ip addr add "$1/32" dev lo
 }
 
 render() { # name ip
@@ -150,7 +153,7 @@ cmd_seed() {
 cmd_down() {
   stop_server legacy; stop_server modern
   for ip in "$LEGACY_IP" "$MODERN_IP"; do
-    ip addr show dev lo 2>/dev/null | grep -q "inet $ip/" && ip addr del "$ip/32" dev lo || true
+    if has_alias "$ip"; then ip addr del "$ip/32" dev lo || true; fi
   done
   log "down"
 }

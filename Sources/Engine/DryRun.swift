@@ -43,7 +43,7 @@ public struct DryRun {
                 report.connections.append(check.0); events(.connected(check.0))
             } else if let folder = mapping.targetFolder {
                 var c = PlanReport.ConnectionCheck(role: "target", share: mapping.name, location: folder, account: "(local)", ok: true)
-                do { _ = try opener.openLocal(folder) } catch { c.ok = false; c.error = error.description }
+                do { _ = try opener.openLocal(folder) } catch { c.ok = false; c.error = error.reason }
                 report.connections.append(c); events(.connected(c))
             }
             let (check, tree) = connect(role: "source", mapping.name, mapping.source)
@@ -88,7 +88,7 @@ public struct DryRun {
             return (c, tree)
         } catch {
             c.ok = false
-            c.error = error.description
+            c.error = error.reason
             return (c, nil)
         }
     }

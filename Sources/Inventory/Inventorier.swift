@@ -95,7 +95,15 @@ public final class Inventorier {
         do {
             let sd = try tree.securityDescriptor(path)
             for sid in sd.principals { principalCounts[sid, default: 0] += 1 }
-            if !sd.explicitDACL.isEmpty && !path.isEmpty { inv.explicitACLs += 1 }
+            guard !path.isEmpty else { return }
+            if !sd.explicitDACL.isEmpty { inv.explicitACLs += 1 }
+            if sd.isProtected {
+                inv.protectedCount += 1
+                if inv.protectedEntries.count < ShareInventory.listLimit {
+                    inv.protectedEntries.append(relative(path, to: mapping.source.subpath))
+                }
+            }
+            if !(sd.sacl ?? []).isEmpty { inv.withSACL += 1 }
         } catch {
             record(error, &inv)
         }

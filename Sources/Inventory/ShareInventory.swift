@@ -39,6 +39,10 @@ public struct ShareInventory: Codable, Sendable {
     public var ageHistogram: [String: Int] = [:]
     public var byYear: [Int: Int] = [:]
     public var explicitACLs = 0
+    /// Entries with inheritance disabled: where access differs from the parent's.
+    public var protectedEntries: [String] = []
+    public var protectedCount = 0
+    public var withSACL = 0
     public var principals: [PrincipalUse] = []
     public var nameIssues: [NamedIssue] = []
     public var nameIssueCount = 0

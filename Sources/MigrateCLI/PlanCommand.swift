@@ -48,7 +48,7 @@ struct PlanCommand: ParsableCommand {
         let result = dryRun.run { event in
             switch event {
             case .connected(let c) where !c.ok:
-                console.err("error: \(c.role) \(c.location) (share \(c.share)): \(c.error ?? "failed")")
+                console.err("error: \(c.role) \(c.location) (share \(c.share), as \(c.account)): \(c.error ?? "failed")")
             case .connected:
                 break
             case .walking(let p):

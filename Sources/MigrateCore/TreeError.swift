@@ -34,8 +34,11 @@ public struct TreeError: Error, Hashable, Sendable, CustomStringConvertible {
 
     public var description: String {
         let place = path.isEmpty ? tree : "\(tree)/\(path)"
-        return "\(place): \(operation) failed: \(Self.phrases[kind] ?? kind.rawValue) (\(detail))"
+        return "\(place): \(reason)"
     }
+
+    /// What failed and why, without the place: "connect failed: share not found (…)".
+    public var reason: String { "\(operation) failed: \(Self.phrases[kind] ?? kind.rawValue) (\(detail))" }
 
     static let phrases: [Kind: String] = [
         .unreachable: "server unreachable", .protocolRefused: "no common SMB protocol",

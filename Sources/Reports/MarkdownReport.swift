@@ -44,7 +44,8 @@ public enum MarkdownReport {
         var md = "## \(s.name)\n\n`\(s.source)` → `\(s.target)`\n\n"
         if let e = s.connectError { return md + "**Not inventoried:** \(e)\n\n" }
         md += "\(s.files) files, \(s.folders) folders, \(Human.bytes(s.bytes)); \(s.hidden) hidden, \(s.readOnly) read-only, \(s.system) system; "
-        md += "\(s.explicitACLs) entries with explicit ACEs. Walked in \(Human.duration(s.seconds)).\n"
+        md += "\(s.explicitACLs) entries with explicit ACEs, \(s.protectedCount) with inheritance disabled, \(s.withSACL) with an audit SACL. "
+        md += "Walked in \(Human.duration(s.seconds)).\n"
         if let bps = s.readBytesPerSecond {
             md += "Read rate measured: \(Human.rate(bps))" + (s.readFilesPerSecond.map { String(format: ", %.0f small files/s", $0) } ?? "") + ".\n"
         }
@@ -66,6 +67,11 @@ public enum MarkdownReport {
                 let to = p.target.map { t in p.targetName.map { "\($0) `\(t)`" } ?? "`\(t)`" } ?? "-"
                 md += "| \(who) | \(p.entries) | \(p.decision.hasPrefix("unmapped") ? "**\(p.decision)**" : p.decision) | \(to) |\n"
             }
+            md += "\n"
+        }
+        if s.protectedCount > 0 {
+            md += "### Inheritance disabled (\(s.protectedCount))\n\nThese keep their own ACL on the target; check them after cutover.\n\n"
+            for p in s.protectedEntries { md += "- `\(p)`\n" }
             md += "\n"
         }
         if s.nameIssueCount > 0 {

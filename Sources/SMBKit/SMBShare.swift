@@ -35,7 +35,10 @@ public final class SMBShare: SecurityDescriptorTree, DetailedTree {
     func url(_ path: String) -> String { SMBURL.make(host: host, share: share, path: path) }
 
     func fail(_ path: String, _ op: String, _ code: Int32 = errno) -> TreeError {
-        SMBError.make(code, tree: displayName, path: path, operation: op, atRoot: path.isEmpty && op == "connect")
+        var e = SMBError.make(code, tree: displayName, path: path, operation: op, atRoot: path.isEmpty && op == "connect")
+        // At connect time a missing root means the share itself does not exist.
+        if op == "connect" && e.kind == .notFound { e.kind = .shareNotFound }
+        return e
     }
 
     /// Logs on and opens the share root: the check `migrate plan` runs for every share.

@@ -9,11 +9,19 @@ enum Lab {
     static let legacy = "127.0.0.21"
     static let modern = "127.0.0.22"
 
+    /// Skips when the lab is not up, unless MIGRATE_REQUIRE_LAB is set (the test script sets it),
+    /// so a lab that failed to start fails the run instead of skipping it.
+    static func missing(_ what: String) -> Error {
+        let message = "lab not set up (\(what)): run Lab/lab.sh up && Lab/lab.sh seed"
+        if ProcessInfo.processInfo.environment["MIGRATE_REQUIRE_LAB"] != nil { return LabMissing(message: message) }
+        return XCTSkip(message)
+    }
+
+    struct LabMissing: Error, CustomStringConvertible { var message: String; var description: String { message } }
+
     static func password(_ user: String = "migrator") throws -> String {
         let path = "\(root)/secrets/\(user).pw"
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw XCTSkip("lab not set up (no \(path)): run Lab/lab.sh up && Lab/lab.sh seed")
-        }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw missing("no \(path)") }
         return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
@@ -44,7 +52,7 @@ enum Lab {
 
     static func manifest() throws -> Manifest {
         let url = URL(fileURLWithPath: "\(root)/legacy/manifest.json")
-        guard let data = try? Data(contentsOf: url) else { throw XCTSkip("lab not seeded: run Lab/lab.sh seed") }
+        guard let data = try? Data(contentsOf: url) else { throw missing("not seeded") }
         return try JSONDecoder().decode(Manifest.self, from: data)
     }
 

@@ -1,0 +1,181 @@
+import Foundation
+import XCTest
+
+/// Drives the real `migrate` binary against the lab and checks what a user sees.
+final class CLITests: XCTestCase {
+    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let labRoot = ProcessInfo.processInfo.environment["MIGRATE_LAB_ROOT"] ?? "/tmp/migrate-lab"
+
+    var binary: String {
+        get throws {
+            let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            for candidate in [dir.appendingPathComponent("migrate").path, Self.repo.appendingPathComponent(".build/debug/migrate").path]
+                where FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            if ProcessInfo.processInfo.environment["MIGRATE_REQUIRE_LAB"] != nil { throw CocoaError(.fileNoSuchFile) }
+            throw XCTSkip("migrate binary not built (swift build first)")
+        }
+    }
+
+    struct Result { var status: Int32; var stdout: String; var stderr: String }
+
+    func migrate(_ args: [String], env: [String: String] = [:]) throws -> Result {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: try binary)
+        p.arguments = args
+        p.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    func scratch() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("migrate-cli-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        return dir
+    }
+
+    func requireLab() throws {
+        guard FileManager.default.fileExists(atPath: "\(Self.labRoot)/legacy/manifest.json") else {
+            if ProcessInfo.processInfo.environment["MIGRATE_REQUIRE_LAB"] != nil { throw CocoaError(.fileNoSuchFile) }
+            throw XCTSkip("lab not running: Lab/lab.sh up && Lab/lab.sh seed")
+        }
+    }
+
+    func testHelpListsCommandsAndExitCodes() throws {
+        let r = try migrate(["--help"])
+        XCTAssertEqual(r.status, 0)
+        XCTAssertTrue(r.stdout.contains("plan"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("Exit status: 0 all good, 1"), r.stdout)
+        let p = try migrate(["plan", "--help"])
+        XCTAssertTrue(p.stdout.contains("--report"), p.stdout)
+        XCTAssertTrue(p.stdout.contains("--no-acls"), p.stdout)
+    }
+
+    /// The lab plan inventories exactly what the seed made, lists the unmapped SID loudly and the
+    /// one unreadable folder, and exits 1 because of that folder.
+    func testPlanOnTheLabMatchesTheSeed() throws {
+        try requireLab()
+        let dir = try scratch()
+        let r = try migrate(["plan", Self.repo.appendingPathComponent("Plans/lab.yaml").path, "--report", dir.path])
+        XCTAssertEqual(r.status, 1, r.stderr)
+        XCTAssertTrue(r.stderr.contains("Users\\kbrown: list folder: accessDenied"), r.stderr)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("plan-report.json"))) as! [String: Any]
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(Self.labRoot)/legacy/manifest.json"))) as! [String: Any]
+        let seeded = (manifest["shares"] as! [String: [String: Any]])
+        let shares = json["shares"] as! [[String: Any]]
+        XCTAssertEqual(shares.count, 3)
+        for share in shares {
+            let name = share["name"] as! String
+            var entries = seeded[name]!["entries"] as! [[String: Any]]
+            if name == "Finance" { entries = entries.filter { !(($0["path"] as! String).hasPrefix("~$")) } }   // excluded by the plan
+            if name == "Users" { entries = entries.filter { !(($0["path"] as! String).hasPrefix("kbrown\\")) } } // unreadable
+            let files = entries.filter { $0["kind"] as! String == "file" }
+            XCTAssertEqual(share["files"] as? Int, files.count, name)
+            XCTAssertEqual(share["folders"] as? Int, entries.count - files.count, name)
+            XCTAssertEqual((share["bytes"] as? NSNumber)?.uint64Value, files.reduce(UInt64(0)) { $0 + ($1["size"] as! NSNumber).uint64Value }, name)
+            if name == "Finance" {
+                XCTAssertEqual(share["excluded"] as? Int, 1)
+                XCTAssertEqual(share["protectedEntries"] as? [String], ["Payroll"])
+                XCTAssertEqual(share["withSACL"] as? Int, 1)
+            }
+            if name == "Projects" {
+                let issues = share["nameIssues"] as! [[String: String]]
+                XCTAssertTrue(issues.contains { $0["problem"]!.contains("MAX_PATH") }, "\(issues)")
+            }
+            if name == "Users" { XCTAssertEqual(share["unreadableCount"] as? Int, 2) }
+        }
+        let md = try String(contentsOf: dir.appendingPathComponent("plan-report.md"), encoding: .utf8)
+        XCTAssertTrue(md.contains("## ⚠ Principals that will not map"))
+        XCTAssertTrue(md.contains("S-1-5-21-1004336348-1177238915-682003330-1199"))
+        XCTAssertTrue(md.contains("OLDCORP\\Finance-Staff"))
+        XCTAssertTrue(md.contains("NEWCORP\\Finance `S-1-5-21-2610735126-3353893720-2480147207-2105`"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("plan-report.html").path))
+    }
+
+    func writePlan(_ dir: URL, _ body: String) throws -> String {
+        let path = dir.appendingPathComponent("plan.yaml")
+        try body.write(to: path, atomically: true, encoding: .utf8)
+        return path.path
+    }
+
+    func servers(legacyHost: String = "127.0.0.21", legacySecret: String? = nil) -> String {
+        """
+        migration: cli test
+        servers:
+          legacy:
+            host: \(legacyHost)
+            user: migrator
+            \(legacySecret ?? "password_file: \(Self.labRoot)/secrets/migrator.pw")
+          modern:
+            host: 127.0.0.22
+            user: migrator
+            password_file: \(Self.labRoot)/secrets/migrator.pw
+
+        """
+    }
+
+    func testWrongPasswordUnreachableHostAndMissingShareEachGiveOneClearLine() throws {
+        try requireLab()
+        let dir = try scratch()
+        let pw = dir.appendingPathComponent("wrong.pw")
+        try "not-the-password\n".write(to: pw, atomically: true, encoding: .utf8)
+        chmod(pw.path, 0o600)
+        for (plan, expected) in [
+            (servers(legacySecret: "password_file: \(pw.path)") + "shares:\n  - {source: //legacy/Finance, target: //modern/Finance}\n",
+             "source \\\\127.0.0.21\\Finance (share Finance, as migrator): connect failed: logon failed"),
+            (servers(legacyHost: "127.0.0.29") + "shares:\n  - {source: //legacy/Finance, target: //modern/Finance}\n",
+             "source \\\\127.0.0.29\\Finance (share Finance, as migrator): connect failed: server unreachable"),
+            (servers() + "shares:\n  - {source: //legacy/Marketing, target: //modern/Finance}\n",
+             "source \\\\127.0.0.21\\Marketing (share Marketing, as migrator): connect failed: share not found"),
+        ] {
+            let r = try migrate(["plan", try writePlan(dir, plan), "--report", dir.path])
+            XCTAssertEqual(r.status, 1, r.stderr)
+            let errors = r.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") }
+            XCTAssertEqual(errors.count, 1, r.stderr)
+            XCTAssertTrue(errors.first?.contains(expected) ?? false, "expected '\(expected)' in:\n\(r.stderr)")
+            XCTAssertFalse(r.stderr.contains("not-the-password") || r.stdout.contains("not-the-password"))
+            let md = try String(contentsOf: dir.appendingPathComponent("plan-report.md"), encoding: .utf8)
+            XCTAssertTrue(md.contains("## ⚠ Connection problems"), md)
+        }
+    }
+
+    func testBadInputExitsTwo() throws {
+        let dir = try scratch()
+        // Broken plan: compiler-style location.
+        var r = try migrate(["plan", try writePlan(dir, "migration: x\nservers: [\n")])
+        XCTAssertEqual(r.status, 2)
+        XCTAssertTrue(r.stderr.contains("plan.yaml:3:1: error: YAML syntax"), r.stderr)
+        // Password from an unset environment variable.
+        let plan = servers(legacySecret: "password_env: MIGRATE_TEST_UNSET_PW") + "shares:\n  - {source: //legacy/Finance, target: //modern/Finance}\n"
+        r = try migrate(["plan", try writePlan(dir, plan)], env: ["MIGRATE_TEST_UNSET_PW": ""])
+        XCTAssertEqual(r.status, 2)
+        XCTAssertTrue(r.stderr.contains("server 'legacy': environment variable MIGRATE_TEST_UNSET_PW (password_env) is not set"), r.stderr)
+        // A password file others can read.
+        let pw = dir.appendingPathComponent("open.pw")
+        try "x\n".write(to: pw, atomically: true, encoding: .utf8)
+        chmod(pw.path, 0o644)
+        r = try migrate(["plan", try writePlan(dir, servers(legacySecret: "password_file: \(pw.path)") + "shares:\n  - {source: //legacy/Finance, target: //modern/Finance}\n")])
+        XCTAssertEqual(r.status, 2)
+        XCTAssertTrue(r.stderr.contains("is readable by others (mode 644)"), r.stderr)
+        // Missing plan file.
+        r = try migrate(["plan", dir.appendingPathComponent("nope.yaml").path])
+        XCTAssertEqual(r.status, 2)
+        XCTAssertTrue(r.stderr.contains("nope.yaml:1:1: error: cannot read the plan file"), r.stderr)
+    }
+
+    func testPasswordFromEnvironmentWorks() throws {
+        try requireLab()
+        let dir = try scratch()
+        let password = try String(contentsOfFile: "\(Self.labRoot)/secrets/migrator.pw", encoding: .utf8).trimmingCharacters(in: .newlines)
+        let plan = servers(legacySecret: "password_env: MIGRATE_TEST_PW") + "shares:\n  - {source: //legacy/Finance, target: //modern/Finance}\n"
+        let r = try migrate(["plan", try writePlan(dir, plan), "--report", dir.path, "--no-probe"], env: ["MIGRATE_TEST_PW": password])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("1 shares, 54 files, 12 folders"), r.stdout)
+    }
+}
