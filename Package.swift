@@ -42,6 +42,7 @@ let package = Package(
         .testTarget(name: "MigrateCoreTests", dependencies: ["MigrateCore", "LocalTree", "TreeConformance"]),
         .testTarget(name: "MigratePlanTests", dependencies: ["MigratePlan", "MigrateCore"]),
         .testTarget(name: "LabTests", dependencies: ["MigrateCore", "SMBKit", "LocalTree", "MigratePlan", "TreeConformance"]),
+        .testTarget(name: "InventoryTests", dependencies: ["Inventory", "LocalTree", "MigrateCore", "MigratePlan"]),
         .testTarget(name: "CLITests", dependencies: ["MigrateCLI"]),
     ]
 )

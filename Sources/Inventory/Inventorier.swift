@@ -87,7 +87,7 @@ public final class Inventorier {
         inv.unreadableCount += 1
         if inv.unreadable.count < ShareInventory.listLimit {
             inv.unreadable.append(.init(path: relative(error.path, to: mapping.source.subpath), operation: error.operation,
-                                        reason: "\(error.kind.rawValue): \(error.detail)"))
+                                        reason: error.cause))
         }
     }
 

@@ -38,7 +38,10 @@ public struct TreeError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     /// What failed and why, without the place: "connect failed: share not found (…)".
-    public var reason: String { "\(operation) failed: \(Self.phrases[kind] ?? kind.rawValue) (\(detail))" }
+    public var reason: String { "\(operation) failed: \(cause)" }
+
+    /// Why, in words, with what the server said: "access denied (Permission denied (errno 13))".
+    public var cause: String { "\(Self.phrases[kind] ?? kind.rawValue) (\(detail))" }
 
     static let phrases: [Kind: String] = [
         .unreachable: "server unreachable", .protocolRefused: "no common SMB protocol",
