@@ -139,6 +139,10 @@ cmd_up() {
   dfs_links
   start_server legacy "$LEGACY_IP"
   start_server modern "$MODERN_IP"
+  # Everyone who logs on may browse the namespace, as on a Windows DFS root.
+  smbcacls "//$MODERN_IP/files" '\' -U "labadmin%$LAB_PASSWORD" --sddl \
+    --set 'D:PAI(A;OICI;0x1f01ff;;;SY)(A;OICI;0x1f01ff;;;BA)(A;OICI;0x1200a9;;;AU)' >/dev/null 2>&1 \
+    || log "warning: could not set the namespace root's ACL"
   log "up: LEGACY //$LEGACY_IP (SMB1 only), MODERN //$MODERN_IP (SMB2-3, DFS root \\\\$MODERN_IP\\files)"
 }
 

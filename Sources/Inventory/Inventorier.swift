@@ -77,6 +77,7 @@ public final class Inventorier {
             }
             return true
         }
+        if readSecurity, let sdTree = tree as? any SecurityDescriptorTree { inv.saclsReadable = sdTree.saclReadable }
         inv.principals = principalCounts.map { sid, count in use(sid, count) }
             .sorted { ($0.decision.hasPrefix("unmapped") ? 0 : 1, $0.sid) < ($1.decision.hasPrefix("unmapped") ? 0 : 1, $1.sid) }
         inv.largest.sort { $0.size > $1.size }

@@ -43,6 +43,8 @@ public struct ShareInventory: Codable, Sendable {
     public var protectedEntries: [String] = []
     public var protectedCount = 0
     public var withSACL = 0
+    /// false: the account could not read SACLs (no SeSecurityPrivilege), so audit settings are unknown.
+    public var saclsReadable: Bool?
     public var principals: [PrincipalUse] = []
     public var nameIssues: [NamedIssue] = []
     public var nameIssueCount = 0

@@ -26,6 +26,9 @@ public protocol Tree: AnyObject {
 
 /// A tree that carries NT security descriptors.
 public protocol SecurityDescriptorTree: Tree {
+    /// Whether SACLs could be read (they need SeSecurityPrivilege); nil before the first read.
+    /// When false, descriptors come without their SACL and callers must say so.
+    var saclReadable: Bool? { get }
     func securityDescriptor(_ path: String) throws(TreeError) -> SecurityDescriptor
     func setSecurityDescriptor(_ path: String, _ sd: SecurityDescriptor) throws(TreeError)
 }

@@ -46,6 +46,9 @@ public enum MarkdownReport {
         md += "\(s.files) files, \(s.folders) folders, \(Human.bytes(s.bytes)); \(s.hidden) hidden, \(s.readOnly) read-only, \(s.system) system; "
         md += "\(s.explicitACLs) entries with explicit ACEs, \(s.protectedCount) with inheritance disabled, \(s.withSACL) with an audit SACL. "
         md += "Walked in \(Human.duration(s.seconds)).\n"
+        if s.saclsReadable == false {
+            md += "**Audit SACLs could not be read** (the account lacks SeSecurityPrivilege, \"Manage auditing and security log\"): they will not be copied unless that is granted.\n"
+        }
         if let bps = s.readBytesPerSecond {
             md += "Read rate measured: \(Human.rate(bps))" + (s.readFilesPerSecond.map { String(format: ", %.0f small files/s", $0) } ?? "") + ".\n"
         }

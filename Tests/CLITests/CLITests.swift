@@ -179,3 +179,14 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(r.stdout.contains("1 shares, 54 files, 12 folders"), r.stdout)
     }
 }
+
+extension CLITests {
+    func testValidateOnlyDoesNotConnect() throws {
+        let dir = try scratch()
+        // Unreachable host and unset password: --validate-only must not care.
+        let plan = servers(legacyHost: "127.0.0.29", legacySecret: "password_env: MIGRATE_TEST_NEVER_SET") + "shares:\n  - {source: //legacy/Finance, target: //modern/Finance}\n"
+        let r = try migrate(["plan", try writePlan(dir, plan), "--validate-only"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("plan is valid (1 shares, 2 servers)"), r.stdout)
+    }
+}

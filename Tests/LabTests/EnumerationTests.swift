@@ -90,3 +90,18 @@ func sha256Hex(_ bytes: [UInt8]) -> String {
     let out = (try? Lab.run("sha256sum", [tmp.path]).output) ?? ""
     return String(out.prefix(64))
 }
+
+/// The lab's DFS namespace: links on MODERN lead to the LEGACY shares until cutover.
+final class NamespaceTests: XCTestCase {
+    func testNamespaceLinksReachLegacyShares() throws {
+        let ns = try Lab.share(Lab.modern, "files")
+        try ns.connect()
+        var links: [String] = []
+        try ns.list("") { links.append(String($0.name)) }
+        XCTAssertEqual(Set(links), ["finance", "projects", "users"])
+        // libsmbclient follows the referral from the SMB3 namespace to the SMB1 server.
+        XCTAssertEqual(try ns.stat("finance/Budget 2011.xls").size, 123_456)
+        let link = try Lab.run("readlink", ["\(Lab.root)/modern/share/files/finance"]).output
+        XCTAssertEqual(link.trimmingCharacters(in: .whitespacesAndNewlines), "msdfs:\(Lab.legacy)\\Finance")
+    }
+}
