@@ -1,6 +1,7 @@
 import Foundation
 import MigrateCore
 import SMBKit
+import TreeConformance
 import XCTest
 
 /// A file and a folder written to the SMB3 target with every piece of metadata set read back
@@ -76,17 +77,4 @@ final class TargetMetadataTests: XCTestCase {
         XCTAssertEqual(try share.stat(dir).attributes.intersection(.portable), [])
         XCTAssertEqual(info["write_time"], "Sun Jan  1 00:00:00 2006 UTC", "clearing attributes must not move times")
     }
-}
-
-func removeTree(_ tree: any Tree, _ path: String) {
-    var dirs: [String] = []
-    try? tree.walk(path, onError: { _ in }) { e in
-        if e.kind == .directory { dirs.append(e.path) } else {
-            try? tree.setMetadata(e.path, times: FileTimes(), attributes: [.archive])
-            try? tree.removeFile(e.path)
-        }
-        return true
-    }
-    for d in dirs.reversed() { try? tree.removeDirectory(d) }
-    try? tree.removeDirectory(path)
 }
