@@ -10,7 +10,9 @@ final class PlanBuilder {
 
     init(file: String, base: String) { self.file = file; self.base = base }
 
-    func resolvePath(_ p: String) -> String { p.hasPrefix("/") ? p : base + "/" + p }
+    func resolvePath(_ p: String) -> String {
+        URL(fileURLWithPath: p.hasPrefix("/") ? p : base + "/" + p).standardizedFileURL.path
+    }
 
     func build(_ root: Node) -> Plan? {
         guard let top = NodeReader(root, sink, what: "the plan") else { return nil }
