@@ -11,6 +11,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
     ],
     targets: [
         // libsmbclient through pkg-config; only SMBKit imports it.
@@ -28,11 +29,13 @@ let package = Package(
         // Walks source trees and gathers what the dry-run report needs.
         .target(name: "Inventory", dependencies: ["MigrateCore", "MigratePlan"]),
         // Markdown and JSON reports.
-        .target(name: "Reports", dependencies: ["MigrateCore", "MigratePlan", "Inventory"]),
-        // Runs what the commands ask for (dry run now; sync and cutover later) over opened trees.
-        .target(name: "Engine", dependencies: ["MigrateCore", "MigratePlan", "Inventory", "Reports"]),
+        .target(name: "Reports", dependencies: ["MigrateCore", "MigratePlan", "Inventory", "Engine"]),
+        // The SQLite catalog: shares, passes, the work queue, the last synced state of every entry.
+        .target(name: "Catalog", dependencies: ["MigrateCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        // Runs what the commands ask for (dry run, sync passes; cutover later) over opened trees.
+        .target(name: "Engine", dependencies: ["MigrateCore", "MigratePlan", "Inventory", "Catalog"]),
         .target(name: "MigrateCLI", dependencies: [
-            "MigrateCore", "SMBKit", "LocalTree", "MigratePlan", "Inventory", "Reports", "Engine",
+            "MigrateCore", "SMBKit", "LocalTree", "MigratePlan", "Inventory", "Reports", "Engine", "Catalog",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -43,6 +46,7 @@ let package = Package(
         .testTarget(name: "MigratePlanTests", dependencies: ["MigratePlan", "MigrateCore"]),
         .testTarget(name: "LabTests", dependencies: ["MigrateCore", "SMBKit", "LocalTree", "MigratePlan", "TreeConformance"]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "LocalTree", "MigrateCore", "MigratePlan"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Catalog", "LocalTree", "MigrateCore", "MigratePlan"]),
         .testTarget(name: "CLITests", dependencies: ["MigrateCLI"]),
     ]
 )

@@ -26,6 +26,7 @@ install_packages() {
   [ -f /usr/include/samba-4.0/libsmbclient.h ] || missing+=(libsmbclient-dev)
   /usr/bin/python3 -c 'import samba.samba3.libsmb_samba_internal' 2>/dev/null || missing+=(python3-samba)
   command -v pkg-config >/dev/null || missing+=(pkg-config)
+  [ -f /usr/include/sqlite3.h ] || missing+=(libsqlite3-dev)
   command -v ip >/dev/null || missing+=(iproute2)
   if [ "${#missing[@]}" -gt 0 ]; then
     log "installing ${missing[*]}"

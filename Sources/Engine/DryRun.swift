@@ -2,7 +2,6 @@ import Foundation
 import Inventory
 import MigrateCore
 import MigratePlan
-import Reports
 
 /// `migrate plan`: connect to every share of the plan, inventory each source, build the report.
 public struct DryRun {

@@ -1,4 +1,5 @@
 import Foundation
+import Inventory
 
 /// Writes the dry-run report as Markdown, JSON and HTML, each replaced atomically.
 public enum ReportWriter {

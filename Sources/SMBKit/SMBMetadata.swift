@@ -49,6 +49,11 @@ extension SMBShare {
 
     /// Sets what `sd` holds; set it last: once it excludes the account nothing else can be changed.
     public func setSecurityDescriptor(_ path: String, _ sd: SecurityDescriptor) throws(TreeError) {
+        // The server keeps "auto-inherited" only when asked to (the -REQ flags); without it new
+        // children would no longer be marked inherited.
+        var sd = sd
+        if sd.control.contains(.daclAutoInherited) { sd.control.insert(.daclAutoInheritRequired) }
+        if sd.control.contains(.saclAutoInherited) { sd.control.insert(.saclAutoInheritRequired) }
         try securityChannel.set(path, sd)
     }
 }

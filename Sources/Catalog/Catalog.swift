@@ -1,0 +1,156 @@
+import Foundation
+import GRDB
+import MigrateCore
+
+/// The catalog's queries, per share. Reads and writes go through short transactions; nothing
+/// holds a whole tree in memory.
+extension CatalogDatabase {
+    /// The share's id, registering it on first use.
+    public func shareID(name: String, source: String, target: String) throws(Failure) -> Int64 {
+        try write { db in
+            if let id = try Int64.fetchOne(db, sql: "SELECT id FROM share WHERE name = ?", arguments: [name]) {
+                try db.execute(sql: "UPDATE share SET source = ?, target = ? WHERE id = ?", arguments: [source, target, id])
+                return id
+            }
+            try db.execute(sql: "INSERT INTO share (name, source, target) VALUES (?, ?, ?)", arguments: [name, source, target])
+            return db.lastInsertedRowID
+        }
+    }
+
+    public func beginPass(share: Int64, kind: PassRecord.Kind, at time: Double) throws(Failure) -> Int64 {
+        try write { db in
+            // A pass left "running" by a killed process is over: the new one redoes what it had not finished.
+            try db.execute(sql: "UPDATE pass SET status = 'stopped', ended = ?, message = coalesce(message, 'interrupted') WHERE share_id = ? AND status = 'running'",
+                           arguments: [time, share])
+            try db.execute(sql: "INSERT INTO pass (share_id, kind, status, started) VALUES (?, ?, 'running', ?)",
+                           arguments: [share, kind.rawValue, time])
+            return db.lastInsertedRowID
+        }
+    }
+
+    public func finishPass(_ id: Int64, status: PassRecord.Status, counts: PassCounts, message: String?, at time: Double) throws(Failure) {
+        try write { db in
+            try db.execute(sql: """
+                UPDATE pass SET status = ?, ended = ?, copied = ?, updated = ?, metadata = ?, deleted = ?, skipped = ?,
+                    failed = ?, bytes = ?, source_entries = ?, message = ? WHERE id = ?
+                """, arguments: [status.rawValue, time, counts.copied, counts.updated, counts.metadata, counts.deleted,
+                                 counts.skipped, counts.failed, Int64(bitPattern: counts.bytes), counts.sourceEntries, message, id])
+        }
+    }
+
+    /// Whether a full pass has completed (later passes are deltas).
+    public func hasCompletedPass(share: Int64) throws(Failure) -> Bool {
+        try read { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM pass WHERE share_id = ? AND status = 'completed' AND kind != 'dry-run')",
+                              arguments: [share]) ?? false
+        }
+    }
+
+    public func passes(share name: String, limit: Int = 10) throws(Failure) -> [PassRecord] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT pass.*, share.name AS share_name FROM pass JOIN share ON share.id = pass.share_id
+                WHERE share.name = ? ORDER BY pass.id DESC LIMIT ?
+                """, arguments: [name, limit]).map(Self.pass)
+        }
+    }
+
+    static func pass(_ row: Row) -> PassRecord {
+        var c = PassCounts()
+        c.copied = row["copied"]; c.updated = row["updated"]; c.metadata = row["metadata"]; c.deleted = row["deleted"]
+        c.skipped = row["skipped"]; c.failed = row["failed"]; c.bytes = UInt64(bitPattern: row["bytes"] as Int64)
+        c.sourceEntries = row["source_entries"]
+        return PassRecord(id: row["id"], share: row["share_name"], kind: PassRecord.Kind(rawValue: row["kind"]) ?? .full,
+                          status: PassRecord.Status(rawValue: row["status"]) ?? .failed, started: row["started"],
+                          ended: row["ended"], counts: c, message: row["message"])
+    }
+
+    // MARK: synced state
+
+    /// The synced state of the children of one folder, keyed by path.
+    public func syncedChildren(share: Int64, of folder: String) throws(Failure) -> [String: SyncedEntry] {
+        try read { db in
+            // Children of "a/b" are "a/b/x" with no further '/'; the root's children have no '/'.
+            let rows: [Row]
+            if folder.isEmpty {
+                rows = try Row.fetchAll(db, sql: "SELECT * FROM entry WHERE share_id = ? AND instr(path, '/') = 0", arguments: [share])
+            } else {
+                let prefix = folder + "/"
+                rows = try Row.fetchAll(db, sql: """
+                    SELECT * FROM entry WHERE share_id = ? AND path > ? AND path < ? AND instr(substr(path, ?), '/') = 0
+                    """, arguments: [share, prefix, folder + "0", prefix.count + 1])
+            }
+            var out: [String: SyncedEntry] = [:]
+            for r in rows { let e = Self.synced(r); out[e.path] = e }
+            return out
+        }
+    }
+
+    public func synced(share: Int64, path: String) throws(Failure) -> SyncedEntry? {
+        try read { db in try Row.fetchOne(db, sql: "SELECT * FROM entry WHERE share_id = ? AND path = ?", arguments: [share, path]).map(Self.synced) }
+    }
+
+    static func synced(_ r: Row) -> SyncedEntry {
+        SyncedEntry(path: r["path"], kind: EntryKind(rawValue: r["kind"]) ?? .file, size: UInt64(bitPattern: r["size"] as Int64),
+                    modified: (r["mtime"] as Int64?).map(Timestamp.init(ticks:)), changed: (r["ctime"] as Int64?).map(Timestamp.init(ticks:)),
+                    created: (r["btime"] as Int64?).map(Timestamp.init(ticks:)), attributes: DOSAttributes(rawValue: UInt32(r["attributes"] as Int64)),
+                    sdHash: r["sd_hash"])
+    }
+
+    /// Records that the target now reflects `entry` (after a copy or metadata update).
+    public func recordSynced(share: Int64, pass: Int64, _ e: SyncedEntry) throws(Failure) {
+        try write { db in
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO entry (share_id, path, kind, size, mtime, ctime, btime, attributes, sd_hash, pass_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [share, e.path, e.kind.rawValue, Int64(bitPattern: e.size), e.modified?.ticks, e.changed?.ticks,
+                                 e.created?.ticks, Int64(e.attributes.rawValue), e.sdHash, pass])
+        }
+    }
+
+    /// Forgets an entry and everything below it (after it was deleted from the target).
+    public func forget(share: Int64, path: String) throws(Failure) {
+        try write { db in
+            try db.execute(sql: "DELETE FROM entry WHERE share_id = ? AND (path = ? OR (path > ? AND path < ?))",
+                           arguments: [share, path, path + "/", path + "0"])
+        }
+    }
+
+    public func syncedCount(share: Int64) throws(Failure) -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM entry WHERE share_id = ?", arguments: [share]) ?? 0 }
+    }
+
+    // MARK: work queue
+
+    public func enqueue(pass: Int64, _ items: [WorkItem]) throws(Failure) {
+        guard !items.isEmpty else { return }
+        try write { db in
+            let stmt = try db.makeStatement(sql: "INSERT OR REPLACE INTO work (pass_id, path, action, kind, size, state) VALUES (?, ?, ?, ?, ?, 'pending')")
+            for i in items {
+                try stmt.execute(arguments: [pass, i.path, i.action.rawValue, i.kind.rawValue, Int64(bitPattern: i.size)])
+            }
+        }
+    }
+
+    public func complete(pass: Int64, path: String, action: WorkItem.Action, attempts: Int, error: String?) throws(Failure) {
+        try write { db in
+            try db.execute(sql: "UPDATE work SET state = ?, attempts = ?, error = ? WHERE pass_id = ? AND path = ? AND action = ?",
+                           arguments: [error == nil ? "done" : "failed", attempts, error, pass, path, action.rawValue])
+        }
+    }
+
+    public func work(pass: Int64, state: WorkItem.State? = nil, limit: Int = 1000) throws(Failure) -> [WorkItem] {
+        try read { db in
+            var sql = "SELECT * FROM work WHERE pass_id = ?"
+            var args: [any DatabaseValueConvertible] = [pass]
+            if let state { sql += " AND state = ?"; args.append(state.rawValue) }
+            sql += " ORDER BY path LIMIT ?"
+            args.append(limit)
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map { r in
+                WorkItem(path: r["path"], action: WorkItem.Action(rawValue: r["action"]) ?? .copy, kind: EntryKind(rawValue: r["kind"]) ?? .file,
+                         size: UInt64(bitPattern: r["size"] as Int64), state: WorkItem.State(rawValue: r["state"]) ?? .pending,
+                         attempts: r["attempts"], error: r["error"])
+            }
+        }
+    }
+}

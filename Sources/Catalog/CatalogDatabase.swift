@@ -1,0 +1,107 @@
+import Foundation
+import GRDB
+
+/// The catalog: one SQLite file per plan. Every decision a pass makes is a row here before it is
+/// an action, so a killed run restarts from it and reports are queries over it.
+public final class CatalogDatabase {
+    public let path: String
+    let queue: DatabaseQueue
+
+    public enum Failure: Error, CustomStringConvertible {
+        case open(path: String, reason: String)
+        case query(String)
+        public var description: String {
+            switch self {
+            case .open(let path, let reason): "catalog \(path): cannot open: \(reason)"
+            case .query(let reason): "catalog: \(reason)"
+            }
+        }
+    }
+
+    /// Opens (creating if needed) and migrates the catalog.
+    public init(path: String) throws(Failure) {
+        self.path = path
+        do {
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                    withIntermediateDirectories: true)
+            var config = Configuration()
+            config.busyMode = .timeout(10)
+            config.prepareDatabase { db in
+                // WAL: a reader (migrate status) never blocks a running pass; synchronous NORMAL is
+                // durable at every checkpoint of the work queue, which is what resuming needs.
+                try db.execute(sql: "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL")
+            }
+            queue = try DatabaseQueue(path: path, configuration: config)
+            try Self.migrator.migrate(queue)
+        } catch {
+            throw .open(path: path, reason: "\(error)")
+        }
+    }
+
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE share (
+                    id INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL UNIQUE,
+                    source TEXT NOT NULL,
+                    target TEXT NOT NULL
+                );
+                CREATE TABLE pass (
+                    id INTEGER PRIMARY KEY,
+                    share_id INTEGER NOT NULL REFERENCES share(id),
+                    kind TEXT NOT NULL,              -- full | delta | dry-run
+                    status TEXT NOT NULL,            -- running | completed | failed | stopped
+                    started REAL NOT NULL,
+                    ended REAL,
+                    copied INTEGER NOT NULL DEFAULT 0,
+                    updated INTEGER NOT NULL DEFAULT 0,
+                    metadata INTEGER NOT NULL DEFAULT 0,
+                    deleted INTEGER NOT NULL DEFAULT 0,
+                    skipped INTEGER NOT NULL DEFAULT 0,
+                    failed INTEGER NOT NULL DEFAULT 0,
+                    bytes INTEGER NOT NULL DEFAULT 0,
+                    source_entries INTEGER NOT NULL DEFAULT 0,
+                    message TEXT
+                );
+                -- The source state each target entry was last made equal to.
+                CREATE TABLE entry (
+                    share_id INTEGER NOT NULL REFERENCES share(id),
+                    path TEXT NOT NULL,              -- relative, '/'-separated, as on the source
+                    kind TEXT NOT NULL,
+                    size INTEGER NOT NULL,
+                    mtime INTEGER,                   -- 100 ns ticks since 1970
+                    ctime INTEGER,
+                    btime INTEGER,
+                    attributes INTEGER NOT NULL,
+                    sd_hash TEXT,
+                    pass_id INTEGER NOT NULL,
+                    PRIMARY KEY (share_id, path)
+                ) WITHOUT ROWID;
+                -- The work queue of a pass: decided, then done or failed.
+                CREATE TABLE work (
+                    pass_id INTEGER NOT NULL REFERENCES pass(id),
+                    path TEXT NOT NULL,
+                    action TEXT NOT NULL,            -- copy | update | metadata | delete | mkdir
+                    kind TEXT NOT NULL,
+                    size INTEGER NOT NULL DEFAULT 0,
+                    state TEXT NOT NULL DEFAULT 'pending',   -- pending | done | failed
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    error TEXT,
+                    PRIMARY KEY (pass_id, path, action)
+                ) WITHOUT ROWID;
+                CREATE INDEX work_state ON work(pass_id, state);
+                """)
+        }
+        return m
+    }
+
+    func write<T>(_ body: (Database) throws -> T) throws(Failure) -> T {
+        do { return try queue.write(body) } catch { throw .query("\(error)") }
+    }
+
+    func read<T>(_ body: (Database) throws -> T) throws(Failure) -> T {
+        do { return try queue.read(body) } catch { throw .query("\(error)") }
+    }
+}

@@ -1,0 +1,65 @@
+import MigrateCore
+
+/// What a target entry was last made equal to on the source.
+public struct SyncedEntry: Hashable, Sendable {
+    public var path: String
+    public var kind: EntryKind
+    public var size: UInt64
+    public var modified: Timestamp?
+    public var changed: Timestamp?
+    public var created: Timestamp?
+    public var attributes: DOSAttributes
+    public var sdHash: String?
+
+    public init(path: String, kind: EntryKind, size: UInt64, modified: Timestamp?, changed: Timestamp?,
+                created: Timestamp?, attributes: DOSAttributes, sdHash: String?) {
+        self.path = path; self.kind = kind; self.size = size; self.modified = modified; self.changed = changed
+        self.created = created; self.attributes = attributes; self.sdHash = sdHash
+    }
+}
+
+/// One pass over one share.
+public struct PassRecord: Hashable, Sendable {
+    public enum Kind: String, Sendable { case full, delta, dryRun = "dry-run" }
+    public enum Status: String, Sendable { case running, completed, failed, stopped }
+
+    public var id: Int64
+    public var share: String
+    public var kind: Kind
+    public var status: Status
+    public var started: Double
+    public var ended: Double?
+    public var counts: PassCounts
+    public var message: String?
+}
+
+/// What a pass did, by action.
+public struct PassCounts: Hashable, Sendable, Codable {
+    public var copied = 0
+    public var updated = 0
+    public var metadata = 0
+    public var deleted = 0
+    public var skipped = 0
+    public var failed = 0
+    public var bytes: UInt64 = 0
+    public var sourceEntries = 0
+    public init() {}
+}
+
+/// A decided action of a pass.
+public struct WorkItem: Hashable, Sendable {
+    public enum Action: String, Sendable, CaseIterable { case copy, update, metadata, delete, mkdir }
+    public enum State: String, Sendable { case pending, done, failed }
+    public var path: String
+    public var action: Action
+    public var kind: EntryKind
+    public var size: UInt64
+    public var state: State
+    public var attempts: Int
+    public var error: String?
+
+    public init(path: String, action: Action, kind: EntryKind, size: UInt64, state: State = .pending, attempts: Int = 0, error: String? = nil) {
+        self.path = path; self.action = action; self.kind = kind; self.size = size; self.state = state
+        self.attempts = attempts; self.error = error
+    }
+}

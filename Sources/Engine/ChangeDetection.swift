@@ -1,0 +1,47 @@
+import Catalog
+import MigrateCore
+
+/// What a pass must do to make one target entry equal to its source.
+public enum Decision: String, Sendable, Hashable {
+    case copy          // not on the target
+    case update        // data changed
+    case replace       // file became folder or the reverse: delete, then copy
+    case metadata      // same data; times, attributes or ACL changed
+    case skip
+}
+
+/// The one pure function that decides (rclone's idea): size, then write time at the coarser
+/// precision of the two sides, then the source change time against the catalog (a file's change
+/// time moves when its ACL or attributes change, so no descriptor has to be fetched to notice).
+public struct ChangeDetector: Sendable {
+    /// Compare write times at this precision in 100 ns ticks (10 = 1 µs, what utimes carries).
+    public var precision: Int64
+
+    public init(precision: Int64 = 10, fatTimes: Bool = false) {
+        self.precision = fatTimes ? 20_000_000 : max(precision, 1)
+    }
+
+    public func decide(source: Entry, target: Entry?, synced: SyncedEntry?) -> Decision {
+        guard let target else { return .copy }
+        if source.kind != target.kind { return .replace }
+        if source.kind == .file {
+            if source.size != target.size { return .update }
+            if !sameTime(source.times.modified, target.times.modified) { return .update }
+        }
+        // Same data. Has the source's metadata moved since we last made them equal?
+        guard let synced, synced.kind == source.kind else { return .metadata }
+        if let c = source.times.changed, c != synced.changed { return .metadata }
+        if source.attributes.intersection(.portable) != target.attributes.intersection(.portable) { return .metadata }
+        if source.kind == .directory, !sameTime(source.times.modified, target.times.modified) { return .metadata }
+        return .skip
+    }
+
+    func sameTime(_ a: Timestamp?, _ b: Timestamp?) -> Bool {
+        guard let a, let b else { return a == nil && b == nil }
+        if precision >= 20_000_000 {
+            // FAT-style: equal within 2 s, either way (robocopy /FFT).
+            return abs(a.ticks - b.ticks) <= precision
+        }
+        return a.truncated(toTicks: precision) == b.truncated(toTicks: precision)
+    }
+}

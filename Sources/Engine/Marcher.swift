@@ -1,0 +1,70 @@
+import MigrateCore
+import MigratePlan
+
+/// A lock-step walk of a source and a target tree (rclone's march): one folder at a time, the two
+/// listings matched by name the way Windows does (case-insensitively). The policy of a pass lives
+/// in the visitor, not here.
+public struct Marcher {
+    public struct Pair {
+        public var path: String
+        public var source: Entry?
+        public var target: Entry?
+    }
+
+    let source: any Tree
+    let target: any Tree
+    let filter: PathFilter
+    /// Target names the marcher never reports (the pass's own temporary files are handled apart).
+    let isOwnFile: (String) -> Bool
+
+    public init(source: any Tree, target: any Tree, filter: PathFilter, isOwnFile: @escaping (String) -> Bool = { _ in false }) {
+        self.source = source; self.target = target; self.filter = filter; self.isOwnFile = isOwnFile
+    }
+
+    /// Visits every pair below `root`, a folder's children together (`folder` first).
+    /// `folder` returns whether to descend into a pair of folders. Listing failures go to `onError`
+    /// (a source folder that cannot be listed is not descended, and nothing under it is deleted).
+    public func march(
+        _ root: String = "",
+        onError: (TreeError, _ side: String) throws -> Void,
+        folder: (_ path: String, _ children: [Pair], _ ownFiles: [Entry]) throws -> [String]
+    ) throws {
+        var pending = [root]
+        while let dir = pending.popLast() {
+            var src: [Entry] = [], dst: [Entry] = []
+            do { try source.list(dir) { src.append($0) } } catch let e as TreeError {
+                try onError(e, "source")
+                continue
+            }
+            var targetListed = true
+            do { try target.list(dir) { dst.append($0) } } catch let e as TreeError {
+                if e.kind != .notFound { try onError(e, "target"); targetListed = false }
+            }
+            if !targetListed { continue }
+            var own: [Entry] = []
+            var byKey: [String: Entry] = [:]
+            for e in dst {
+                if isOwnFile(String(e.name)) { own.append(e) } else { byKey[Self.key(e.name)] = e }
+            }
+            var pairs: [Pair] = []
+            for e in src where filter.admits(path: relativePath(e.path, root), isDirectory: e.kind == .directory) {
+                let k = Self.key(e.name)
+                pairs.append(Pair(path: e.path, source: e, target: byKey.removeValue(forKey: k)))
+            }
+            // Target entries excluded by the filter are not the pass's business either.
+            for (_, e) in byKey where filter.admits(path: relativePath(e.path, root), isDirectory: e.kind == .directory) {
+                pairs.append(Pair(path: e.path, source: nil, target: e))
+            }
+            pairs.sort { $0.path < $1.path }
+            let descend = try folder(dir, pairs, own)
+            pending.append(contentsOf: descend.sorted(by: >))
+        }
+    }
+
+    /// Windows compares names case-insensitively.
+    static func key(_ name: Substring) -> String { name.lowercased() }
+
+    func relativePath(_ path: String, _ root: String) -> String {
+        root.isEmpty ? path : String(path.dropFirst(root.count + 1))
+    }
+}

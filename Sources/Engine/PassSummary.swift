@@ -1,0 +1,34 @@
+import Catalog
+import Foundation
+
+/// What one pass over one share did (or, in a dry run, would do).
+public struct PassSummary: Sendable, Codable {
+    public struct Planned: Sendable, Codable, Hashable {
+        public var action: String
+        public var path: String
+        public var bytes: UInt64
+    }
+    public struct Failure: Sendable, Codable, Hashable {
+        public var path: String
+        public var action: String
+        public var reason: String
+    }
+
+    public var share: String
+    public var kind: String
+    public var counts = PassCounts()
+    public var acl = SecurityTranslator.Counts()
+    public var failures: [Failure] = []
+    /// Dry run: the actions, up to a bound (counts are complete).
+    public var planned: [Planned] = []
+    public var plannedBytes: UInt64 = 0
+    /// Why the pass stopped early (mirror guard), if it did.
+    public var stopped: String?
+    public var seconds: Double = 0
+    public var logFile: String?
+
+    public init(share: String, kind: String) { self.share = share; self.kind = kind }
+
+    public var isClean: Bool { counts.failed == 0 && stopped == nil }
+    public static let plannedLimit = 10_000
+}

@@ -1,0 +1,43 @@
+import MigrateCore
+import MigratePlan
+
+/// Maps a source descriptor to what the target gets, following the plan's ACL policy, and counts
+/// every decision for the pass summary.
+public struct SecurityTranslator: Sendable {
+    public struct Counts: Sendable, Hashable, Codable {
+        public var mapped = 0
+        public var unchanged = 0
+        public var unmappedKept = 0
+        public var unmappedDropped = 0
+        public var unmappedFallback = 0
+        public var saclsNotCopied = 0
+        public init() {}
+    }
+
+    public struct Unmappable: Error, CustomStringConvertible {
+        public var sid: SID
+        public var description: String { "principal \(sid) has no mapping and the plan says unmapped: fail" }
+    }
+
+    let policy: ACLPolicy
+
+    public init(policy: ACLPolicy) { self.policy = policy }
+
+    public func translate(_ sd: SecurityDescriptor, counts: inout Counts) throws(Unmappable) -> SecurityDescriptor {
+        var failure: SID?
+        var local = counts
+        let mapped = sd.mappingSIDs { sid in
+            switch policy.resolve(sid) {
+            case .same: local.unchanged += 1; return sid
+            case .mapped(let to): local.mapped += 1; return to
+            case .unmapped(.keep): local.unmappedKept += 1; return sid
+            case .unmapped(.drop): local.unmappedDropped += 1; return nil
+            case .unmapped(.fallback(let f)): local.unmappedFallback += 1; return f
+            case .unmapped(.fail): failure = failure ?? sid; return sid
+            }
+        }
+        if let failure { throw Unmappable(sid: failure) }
+        counts = local
+        return mapped
+    }
+}

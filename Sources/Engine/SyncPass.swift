@@ -1,0 +1,277 @@
+import Catalog
+import Foundation
+import MigrateCore
+import MigratePlan
+
+/// One mirror pass over one share: march source and target, decide, record each decision in the
+/// catalog, act on it, then delete what is gone (behind the mirror guard) and set folder
+/// metadata last, deepest first (creating children moves a folder's times).
+public final class SyncPass {
+    public struct Options: Sendable {
+        public var dryRun = false
+        public var allowMassDelete = false
+        /// Largest share of the target a pass may delete without --allow-mass-delete.
+        public var massDeleteLimit = 0.10
+        public var retries = 2
+        public var retryWait: Double = 2
+        public var copySecurity = true
+        public init() {}
+    }
+
+    public enum Event {
+        case folder(String)
+        case done(WorkItem.Action, String, bytes: UInt64)
+        case failed(String, String)
+        case bytes(Int)
+        case deleting(Int)
+    }
+
+    let mapping: ShareMapping
+    let source: any Tree
+    let target: any Tree
+    let catalog: CatalogDatabase
+    let options: Options
+    let detector: ChangeDetector
+    let translator: SecurityTranslator
+    let events: (Event) -> Void
+    let log: PassLog?
+
+    public init(mapping: ShareMapping, source: any Tree, target: any Tree, catalog: CatalogDatabase, policy: ACLPolicy,
+                options: Options, log: PassLog?, events: @escaping (Event) -> Void = { _ in }) {
+        self.mapping = mapping; self.source = source; self.target = target; self.catalog = catalog; self.options = options
+        self.detector = ChangeDetector(precision: max(source.timePrecision, target.timePrecision, 10), fatTimes: mapping.fatTimes)
+        self.translator = SecurityTranslator(policy: policy)
+        self.log = log; self.events = events
+    }
+
+    public func run() throws -> PassSummary {
+        let started = Date()
+        let shareID = try catalog.shareID(name: mapping.name, source: mapping.source.description, target: mapping.target?.description ?? mapping.targetFolder ?? "")
+        let kind: PassRecord.Kind = options.dryRun ? .dryRun : (try catalog.hasCompletedPass(share: shareID) ? .delta : .full)
+        var summary = PassSummary(share: mapping.name, kind: kind.rawValue)
+        let passID = try catalog.beginPass(share: shareID, kind: kind, at: started.timeIntervalSince1970)
+        summary.logFile = log?.path
+        log?.line("pass", "\(kind.rawValue) pass \(passID) of \(mapping.name): \(mapping.source) -> \(mapping.target?.description ?? mapping.targetFolder ?? "")")
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: FileCopier.bufferSize, alignment: 4096)
+        defer { buffer.deallocate() }
+        let copier = FileCopier(source: source, target: target, translator: translator, copySecurity: options.copySecurity, buffer: buffer)
+        let state = State(shareID: shareID, passID: passID, copier: copier, summary: summary)
+        do {
+            try march(state)
+            try deleteAndFinish(state)
+            summary = state.summary
+        } catch {
+            summary = state.summary
+            summary.seconds = Date().timeIntervalSince(started)
+            try? catalog.finishPass(passID, status: .failed, counts: summary.counts, message: "\(error)", at: Date().timeIntervalSince1970)
+            log?.line("error", "pass failed: \(error)")
+            throw error
+        }
+        summary.seconds = Date().timeIntervalSince(started)
+        let status: PassRecord.Status = summary.stopped != nil ? .stopped : (summary.counts.failed > 0 ? .failed : .completed)
+        try catalog.finishPass(passID, status: status, counts: summary.counts, message: summary.stopped, at: Date().timeIntervalSince1970)
+        log?.line("pass", "\(status.rawValue): \(summary.counts.copied) copied, \(summary.counts.updated) updated, \(summary.counts.metadata) metadata, \(summary.counts.deleted) deleted, \(summary.counts.skipped) unchanged, \(summary.counts.failed) failed")
+        return summary
+    }
+
+    /// Everything a pass accumulates; a class so the march callbacks can share it.
+    final class State {
+        let shareID: Int64
+        let passID: Int64
+        let copier: FileCopier
+        var summary: PassSummary
+        var targetEntries = 0
+        var sourceRootEmpty = false
+        var sourceUnlisted = false
+        var deletes: [Entry] = []
+        var folderMetadata: [Entry] = []
+        /// Folders the pass creates: their metadata is part of the copy, not a separate update.
+        var newFolders: Set<String> = []
+
+        init(shareID: Int64, passID: Int64, copier: FileCopier, summary: PassSummary) {
+            self.shareID = shareID; self.passID = passID; self.copier = copier; self.summary = summary
+        }
+    }
+
+    private func march(_ st: State) throws {
+        // The share root's own times, attributes and ACL travel too (robocopy /COPYALL does the same).
+        if let srcRoot = try? source.stat(""), let dstRoot = try? target.stat("") {
+            let synced = options.dryRun ? nil : try catalog.synced(share: st.shareID, path: "")
+            if detector.decide(source: srcRoot, target: dstRoot, synced: synced) == .metadata { st.folderMetadata.append(srcRoot) }
+        }
+        let marcher = Marcher(source: source, target: target, filter: mapping.filter, isOwnFile: FileCopier.isTemporaryName)
+        try marcher.march(onError: { error, side in
+            // A folder that cannot be listed is recorded; nothing below it is deleted or copied.
+            st.summary.counts.failed += 1
+            st.summary.failures.append(.init(path: error.path, action: "list \(side)", reason: error.reason))
+            self.log?.line("error", "list \(side) \(error.path): \(error.reason)")
+            self.events(.failed(error.path, error.reason))
+            if side == "source" { st.sourceUnlisted = true }
+        }) { dir, pairs, own in
+            events(.folder(dir))
+            if dir.isEmpty && !pairs.contains(where: { $0.source != nil }) { st.sourceRootEmpty = true }
+            for leftover in own where !options.dryRun {
+                // A temporary file of an interrupted pass: never a real name, always ours to remove.
+                try? target.removeFile(leftover.path)
+                log?.line("cleanup", leftover.path)
+            }
+            let synced = options.dryRun ? [:] : try catalog.syncedChildren(share: st.shareID, of: dir)
+            var work: [(WorkItem, Entry?, Entry?)] = []
+            var descend: [String] = []
+            for pair in pairs {
+                if pair.target != nil { st.targetEntries += 1 }
+                guard let src = pair.source else {
+                    if mapping.mirror, let t = pair.target { st.deletes.append(t) }
+                    continue
+                }
+                st.summary.counts.sourceEntries += 1
+                let decision = detector.decide(source: src, target: pair.target, synced: synced[src.path])
+                switch (src.kind, decision) {
+                case (.directory, .copy), (.directory, .replace):
+                    work.append((WorkItem(path: src.path, action: .mkdir, kind: .directory, size: 0), src, pair.target))
+                    st.folderMetadata.append(src)
+                    st.newFolders.insert(src.path)
+                    descend.append(src.path)
+                case (.directory, _):
+                    if decision == .metadata { st.folderMetadata.append(src) } else { st.summary.counts.skipped += 1 }
+                    descend.append(src.path)
+                case (.file, .copy):
+                    work.append((WorkItem(path: src.path, action: .copy, kind: .file, size: src.size), src, nil))
+                case (.file, .update), (.file, .replace):
+                    work.append((WorkItem(path: src.path, action: .update, kind: .file, size: src.size), src, pair.target))
+                case (.file, .metadata):
+                    work.append((WorkItem(path: src.path, action: .metadata, kind: .file, size: 0), src, pair.target))
+                case (.file, .skip):
+                    st.summary.counts.skipped += 1
+                }
+            }
+            if options.dryRun {
+                for (item, _, _) in work { plan(item, st) }
+                return descend
+            }
+            // The decisions are rows before they are actions.
+            try catalog.enqueue(pass: st.passID, work.map(\.0))
+            for (item, src, existing) in work {
+                try perform(item, src!, existing, st)
+            }
+            return descend
+        }
+    }
+
+    private func plan(_ item: WorkItem, _ st: State) {
+        switch item.action {
+        case .copy: st.summary.counts.copied += 1
+        case .update: st.summary.counts.updated += 1
+        case .metadata: st.summary.counts.metadata += 1
+        case .delete: st.summary.counts.deleted += 1
+        case .mkdir: st.summary.counts.copied += 1
+        }
+        let bytes = item.action == .copy || item.action == .update ? item.size : 0
+        st.summary.counts.bytes += bytes
+        st.summary.plannedBytes += bytes
+        if st.summary.planned.count < PassSummary.plannedLimit {
+            st.summary.planned.append(.init(action: item.action.rawValue, path: item.path, bytes: bytes))
+        }
+    }
+
+    /// Runs one work item with retries (robocopy's /R and /W), recording the outcome.
+    private func perform(_ item: WorkItem, _ src: Entry, _ existing: Entry?, _ st: State) throws {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                var acl = st.summary.acl
+                let synced: SyncedEntry
+                switch item.action {
+                case .mkdir:
+                    if let existing { try st.copier.remove(existing) }
+                    do { try target.makeDirectory(src.path) } catch { if error.kind != .alreadyExists { throw error } }
+                    synced = SyncedEntry(path: src.path, kind: .directory, size: 0, modified: nil, changed: nil, created: nil,
+                                         attributes: [], sdHash: nil)   // times come with the folder's metadata, last
+                    st.summary.counts.copied += 1
+                case .copy, .update:
+                    synced = try st.copier.copy(src, existing: existing, counts: &acl) { self.events(.bytes($0)) }
+                    if item.action == .copy { st.summary.counts.copied += 1 } else { st.summary.counts.updated += 1 }
+                    st.summary.counts.bytes += src.size
+                case .metadata:
+                    synced = try st.copier.updateMetadata(src, counts: &acl)
+                    st.summary.counts.metadata += 1
+                case .delete:
+                    try st.copier.remove(src)
+                    try catalog.forget(share: st.shareID, path: src.path)
+                    st.summary.counts.deleted += 1
+                    try catalog.complete(pass: st.passID, path: item.path, action: item.action, attempts: attempt, error: nil)
+                    log?.line("delete", src.path)
+                    events(.done(.delete, src.path, bytes: 0))
+                    return
+                }
+                st.summary.acl = acl
+                if item.action != .mkdir { try catalog.recordSynced(share: st.shareID, pass: st.passID, synced) }
+                try catalog.complete(pass: st.passID, path: item.path, action: item.action, attempts: attempt, error: nil)
+                log?.line(item.action.rawValue, src.path)
+                events(.done(item.action, src.path, bytes: item.action == .copy || item.action == .update ? src.size : 0))
+                return
+            } catch {
+                let (reason, retryable) = Self.describe(error)
+                if retryable && attempt <= options.retries {
+                    log?.line("retry", "\(src.path): \(reason) (attempt \(attempt))")
+                    Thread.sleep(forTimeInterval: options.retryWait)
+                    continue
+                }
+                st.summary.counts.failed += 1
+                st.summary.failures.append(.init(path: src.path, action: item.action.rawValue, reason: reason))
+                try catalog.complete(pass: st.passID, path: item.path, action: item.action, attempts: attempt, error: reason)
+                log?.line("error", "\(item.action.rawValue) \(src.path): \(reason)")
+                events(.failed(src.path, reason))
+                return
+            }
+        }
+    }
+
+    static func describe(_ error: Error) -> (String, Bool) {
+        if let e = error as? TreeError { return (e.description, e.isRetryable) }
+        return ("\(error)", false)
+    }
+
+    /// Mirror deletions (behind the guard), then folder metadata deepest first.
+    private func deleteAndFinish(_ st: State) throws {
+        let deletes = st.deletes
+        if !deletes.isEmpty {
+            var refuse: String?
+            if st.sourceRootEmpty {
+                refuse = "the source share lists no entries at all while the target has \(st.targetEntries): is the right share mounted? Nothing was deleted."
+            } else if st.sourceUnlisted {
+                refuse = "some source folders could not be listed; deleting from the target is skipped this pass so nothing is lost."
+            } else if !options.allowMassDelete, st.targetEntries > 0, Double(deletes.count) > options.massDeleteLimit * Double(st.targetEntries) {
+                refuse = "the pass would delete \(deletes.count) of \(st.targetEntries) target entries (more than \(Int(options.massDeleteLimit * 100)) %); nothing was deleted. Check the source, then rerun with --allow-mass-delete."
+            }
+            if let refuse {
+                st.summary.stopped = "mirror guard: " + refuse
+                log?.line("guard", refuse)
+            } else if options.dryRun {
+                for d in deletes { plan(WorkItem(path: d.path, action: .delete, kind: d.kind, size: d.size), st) }
+            } else {
+                let items = deletes.map { WorkItem(path: $0.path, action: .delete, kind: $0.kind, size: $0.size) }
+                try catalog.enqueue(pass: st.passID, items)
+                events(.deleting(deletes.count))
+                for (item, entry) in zip(items, deletes).sorted(by: { $0.0.path > $1.0.path }) {
+                    try perform(item, entry, nil, st)
+                }
+            }
+        }
+        if options.dryRun {
+            for f in st.folderMetadata where !st.newFolders.contains(f.path) {
+                plan(WorkItem(path: f.path, action: .metadata, kind: .directory, size: 0), st)
+            }
+            return
+        }
+        let folders = st.folderMetadata.sorted { $0.depth > $1.depth }
+        try catalog.enqueue(pass: st.passID, folders.map { WorkItem(path: $0.path, action: .metadata, kind: .directory, size: 0) })
+        for f in folders {
+            let before = st.summary.counts.metadata
+            try perform(WorkItem(path: f.path, action: .metadata, kind: .directory, size: 0), f, nil, st)
+            // A new folder was counted as copied; its metadata is part of that copy.
+            if st.newFolders.contains(f.path), st.summary.counts.metadata > before { st.summary.counts.metadata -= 1 }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Catalog
+import Foundation
+import MigrateCore
+import MigratePlan
+
+/// What every command that works on a plan needs: the validated plan, credentials, the catalog,
+/// and trees for the shares. Bad input ends the command with exit 2 and a message.
+struct PlanSession {
+    let plan: Plan
+    let opener: PlanTreeOpener
+    let catalog: CatalogDatabase
+    let console: Console
+
+    static func open(_ file: String, console: Console) throws -> PlanSession {
+        let plan: Plan
+        do { plan = try PlanLoader.load(path: file) } catch {
+            console.err(error.description)
+            console.err("\(error.problems.count) problem(s) in \(file); nothing was done.")
+            throw ExitCode(2)
+        }
+        let opener: PlanTreeOpener
+        do { opener = try PlanTreeOpener(plan: plan) } catch {
+            console.err("\(error)")
+            throw ExitCode(2)
+        }
+        let catalog: CatalogDatabase
+        do { catalog = try CatalogDatabase(path: plan.catalogPath) } catch {
+            console.err("error: \(error)")
+            throw ExitCode(2)
+        }
+        return PlanSession(plan: plan, opener: opener, catalog: catalog, console: console)
+    }
+
+    var folder: String { (plan.catalogPath as NSString).deletingLastPathComponent }
+    var logFolder: String { folder + "/logs" }
+    var reportFolder: String { folder + "/reports" }
+
+    /// The plan's shares, or those named (exit 2 for an unknown name).
+    func select(_ names: [String]) throws -> [ShareMapping] {
+        guard !names.isEmpty else { return plan.shares }
+        var out: [ShareMapping] = []
+        for n in names {
+            guard let m = plan.shares.first(where: { $0.name.caseInsensitiveCompare(n) == .orderedSame }) else {
+                console.err("error: no share '\(n)' in \(plan.file) (shares: \(plan.shares.map(\.name).joined(separator: ", ")))")
+                throw ExitCode(2)
+            }
+            out.append(m)
+        }
+        return out
+    }
+
+    /// Source and target trees of a share, or nil after saying why.
+    func openPair(_ mapping: ShareMapping) -> (any Tree, any Tree)? {
+        if !mapping.source.subpath.isEmpty || !(mapping.target?.subpath.isEmpty ?? true) {
+            console.err("error: \(mapping.name): a folder inside a share as source or target is not supported yet; use the share root")
+            return nil
+        }
+        do {
+            let source = try opener.open(mapping.source)
+            let target: any Tree
+            if let t = mapping.target { target = try opener.open(t) } else { target = try opener.openLocal(mapping.targetFolder ?? "") }
+            return (source, target)
+        } catch {
+            console.err("error: \(mapping.name): \(error)")
+            return nil
+        }
+    }
+}

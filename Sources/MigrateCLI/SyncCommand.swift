@@ -1,0 +1,139 @@
+import ArgumentParser
+import Catalog
+import Engine
+import Foundation
+import MigrateCore
+import MigratePlan
+import Reports
+
+/// `migrate sync PLAN.yaml`: one mirror pass per share (full the first time, then deltas).
+struct SyncCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync",
+        abstract: "Mirror every share of the plan to its target: data, times, attributes, owner and ACLs.",
+        discussion: "The first pass copies everything; later passes copy only what changed and delete from the target what is gone from the source. Safe to rerun after any failure."
+    )
+
+    @Argument(help: "The plan file (YAML).")
+    var planFile: String
+
+    @Option(name: .customLong("share"), help: "Only this share (repeatable).")
+    var shares: [String] = []
+
+    @Flag(name: .long, help: "Only list what the pass would do; change nothing.")
+    var dryRun = false
+
+    @Flag(name: .long, help: "Let a pass delete more than 10 % of the target.")
+    var allowMassDelete = false
+
+    @Option(name: .long, help: "Retries per file for locked or unreachable files (robocopy /R).")
+    var retries = 2
+
+    @Option(name: .long, help: "Seconds between retries (robocopy /W).")
+    var wait: Double = 2
+
+    @Flag(name: .long, help: "Do not copy owners and ACLs.")
+    var noAcls = false
+
+    @Option(name: .long, help: "Folder for the dry-run report (default: reports/ beside the catalog).")
+    var report: String?
+
+    func validate() throws {
+        guard retries >= 0 else { throw ValidationError("--retries must be 0 or more") }
+        guard wait >= 0 else { throw ValidationError("--wait must be 0 or more") }
+    }
+
+    func run() throws {
+        let console = Console()
+        let session = try PlanSession.open(planFile, console: console)
+        let plan = session.plan
+        let selected = try session.select(shares)
+        var options = SyncPass.Options()
+        options.dryRun = dryRun
+        options.allowMassDelete = allowMassDelete
+        options.retries = retries
+        options.retryWait = wait
+        options.copySecurity = !noAcls
+        var clean = true
+        var summaries: [PassSummary] = []
+        for mapping in selected {
+            guard let (source, target) = session.openPair(mapping) else { clean = false; continue }
+            let stamp = Self.stamp()
+            let log = try? PassLog(path: session.logFolder + "/\(mapping.name)-\(stamp).log")
+            let progress = SyncProgress(console: console, share: mapping.name)
+            let pass = SyncPass(mapping: mapping, source: source, target: target, catalog: session.catalog, policy: plan.acl,
+                                options: options, log: log, events: progress.handle)
+            let summary: PassSummary
+            do { summary = try pass.run() } catch {
+                console.err("error: \(mapping.name): pass failed: \(error)")
+                clean = false
+                continue
+            }
+            progress.finish()
+            summaries.append(summary)
+            console.out(Self.describe(summary))
+            for f in summary.failures.prefix(10) { console.err("failed: \(mapping.name): \(f.action) \(f.path): \(f.reason)") }
+            if summary.failures.count > 10 { console.err("… \(summary.failures.count - 10) more failures in \(summary.logFile ?? "the log")") }
+            if let stopped = summary.stopped { console.err("warning: \(mapping.name): \(stopped)") }
+            if !summary.isClean { clean = false }
+        }
+        if dryRun {
+            let dir = report ?? session.reportFolder
+            do {
+                try SyncReport.write(summaries, plan: plan, to: dir)
+                console.out("Dry-run report: \(dir)/sync-dry-run.md (also .json)")
+            } catch { console.err("error: cannot write the report to \(dir): \(error)"); throw ExitCode(1) }
+        }
+        if !clean { throw ExitCode(1) }
+    }
+
+    static func describe(_ s: PassSummary) -> String {
+        let c = s.counts
+        let verb = s.kind == "dry-run" ? "would copy" : "copied"
+        var line = "\(s.share) (\(s.kind)): \(verb) \(c.copied), updated \(c.updated), metadata \(c.metadata), deleted \(c.deleted), unchanged \(c.skipped), failed \(c.failed); \(Human.bytes(c.bytes)) in \(Human.duration(s.seconds))"
+        if s.acl.mapped + s.acl.unmappedKept + s.acl.unmappedDropped + s.acl.unmappedFallback > 0 {
+            line += "; ACL principals: \(s.acl.mapped) mapped, \(s.acl.unchanged) unchanged, \(s.acl.unmappedKept) unmapped kept, \(s.acl.unmappedDropped) dropped, \(s.acl.unmappedFallback) to fallback"
+        }
+        if s.acl.saclsNotCopied > 0 { line += "; \(s.acl.saclsNotCopied) SACLs not readable, not copied" }
+        if let log = s.logFile { line += "\n  log: \(log)" }
+        return line
+    }
+
+    static func stamp() -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyyMMdd-HHmmss"
+        return f.string(from: Date())
+    }
+}
+
+/// Turns engine events into a progress line: files, bytes, rate, current path, errors.
+final class SyncProgress {
+    let console: Console
+    let share: String
+    let started = Date()
+    var files = 0, failed = 0
+    var bytes: UInt64 = 0
+    var current = ""
+    var last = Date.distantPast
+
+    init(console: Console, share: String) { self.console = console; self.share = share }
+
+    func handle(_ e: SyncPass.Event) {
+        switch e {
+        case .folder(let p): current = p
+        case .done(_, let p, _): files += 1; current = p
+        case .failed: failed += 1
+        case .bytes(let n): bytes += UInt64(n)
+        case .deleting(let n): current = "deleting \(n) entries"
+        }
+        let now = Date()
+        guard now.timeIntervalSince(last) > 0.25 else { return }
+        last = now
+        let rate = Double(bytes) / max(now.timeIntervalSince(started), 0.001)
+        console.progress("\(share): \(files) done, \(Human.bytes(bytes)), \(Human.rate(rate))\(failed > 0 ? ", \(failed) failed" : "")  \(current)")
+    }
+
+    func finish() { console.clearProgress() }
+}
