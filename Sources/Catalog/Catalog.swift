@@ -120,6 +120,14 @@ extension CatalogDatabase {
         try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM entry WHERE share_id = ?", arguments: [share]) ?? 0 }
     }
 
+    /// How many synced entries lie below a folder (what deleting it takes away).
+    public func syncedCount(share: Int64, below path: String) throws(Failure) -> Int {
+        try read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM entry WHERE share_id = ? AND path > ? AND path < ?",
+                             arguments: [share, path + "/", path + "0"]) ?? 0
+        }
+    }
+
     // MARK: work queue
 
     public func enqueue(pass: Int64, _ items: [WorkItem]) throws(Failure) {

@@ -10,8 +10,10 @@ public final class SyncPass {
     public struct Options: Sendable {
         public var dryRun = false
         public var allowMassDelete = false
-        /// Largest share of the target a pass may delete without --allow-mass-delete.
+        /// Largest share of the target a pass may delete without --allow-mass-delete…
         public var massDeleteLimit = 0.10
+        /// …once it deletes more than this many entries (a renamed folder in a tiny share is no alarm).
+        public var massDeleteFloor = 50
         public var retries = 2
         public var retryWait: Double = 2
         public var copySecurity = true
@@ -242,8 +244,16 @@ public final class SyncPass {
                 refuse = "the source share lists no entries at all while the target has \(st.targetEntries): is the right share mounted? Nothing was deleted."
             } else if st.sourceUnlisted {
                 refuse = "some source folders could not be listed; deleting from the target is skipped this pass so nothing is lost."
-            } else if !options.allowMassDelete, st.targetEntries > 0, Double(deletes.count) > options.massDeleteLimit * Double(st.targetEntries) {
-                refuse = "the pass would delete \(deletes.count) of \(st.targetEntries) target entries (more than \(Int(options.massDeleteLimit * 100)) %); nothing was deleted. Check the source, then rerun with --allow-mass-delete."
+            } else if !options.allowMassDelete {
+                // Count what the deletes take away, subtrees included, against what the target holds.
+                var doomed = 0
+                for d in deletes {
+                    doomed += 1 + (d.kind == .directory && !options.dryRun ? try catalog.syncedCount(share: st.shareID, below: d.path) : 0)
+                }
+                let total = max(st.targetEntries, options.dryRun ? 0 : try catalog.syncedCount(share: st.shareID))
+                if doomed > options.massDeleteFloor, total > 0, Double(doomed) > options.massDeleteLimit * Double(total) {
+                    refuse = "the pass would delete \(doomed) of \(total) target entries (more than \(Int(options.massDeleteLimit * 100)) %); nothing was deleted. Check the source, then rerun with --allow-mass-delete."
+                }
             }
             if let refuse {
                 st.summary.stopped = "mirror guard: " + refuse

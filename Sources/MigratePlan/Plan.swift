@@ -46,6 +46,10 @@ public struct ShareLocation: Sendable, Hashable, CustomStringConvertible {
     /// A folder inside the share, "" for the root.
     public var subpath: String
     public var description: String { "\\\\\(host)\\\(share)" + (subpath.isEmpty ? "" : "\\" + subpath.replacingOccurrences(of: "/", with: "\\")) }
+
+    public init(server: String, host: String, share: String, subpath: String = "") {
+        self.server = server; self.host = host; self.share = share; self.subpath = subpath
+    }
 }
 
 /// One share to migrate.
@@ -62,6 +66,12 @@ public struct ShareMapping: Sendable {
     public var fatTimes: Bool
     /// Delete target entries that are gone from the source.
     public var mirror: Bool
+
+    public init(name: String, source: ShareLocation, target: ShareLocation? = nil, targetFolder: String? = nil,
+                filter: PathFilter = PathFilter(), dfsLink: String? = nil, fatTimes: Bool = false, mirror: Bool = true) {
+        self.name = name; self.source = source; self.target = target; self.targetFolder = targetFolder
+        self.filter = filter; self.dfsLink = dfsLink; self.fatTimes = fatTimes; self.mirror = mirror
+    }
 }
 
 /// How security descriptors travel.
@@ -76,6 +86,10 @@ public struct ACLPolicy: Sendable {
     public var unmapped: Unmapped
     /// Known names of principals (from the plan or a CSV export of the directory), for reports.
     public var names: [SID: String]
+
+    public init(mode: Mode = .copy, map: [SID: SID] = [:], unmapped: Unmapped = .keep, names: [SID: String] = [:]) {
+        self.mode = mode; self.map = map; self.unmapped = unmapped; self.names = names
+    }
 
     /// What a SID becomes on the target. `.unmapped` only for domain SIDs that have no entry.
     public func resolve(_ sid: SID) -> Resolution {

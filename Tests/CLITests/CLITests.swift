@@ -1,8 +1,8 @@
 import Foundation
 import XCTest
 
-/// Drives the real `migrate` binary against the lab and checks what a user sees.
-final class CLITests: XCTestCase {
+/// Helpers for tests that drive the real `migrate` binary.
+class CLITestCase: XCTestCase {
     static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let labRoot = ProcessInfo.processInfo.environment["MIGRATE_LAB_ROOT"] ?? "/tmp/migrate-lab"
 
@@ -47,6 +47,10 @@ final class CLITests: XCTestCase {
         }
     }
 
+}
+
+/// Drives the real `migrate` binary against the lab and checks what a user sees.
+final class CLITests: CLITestCase {
     func testHelpListsCommandsAndExitCodes() throws {
         let r = try migrate(["--help"])
         XCTAssertEqual(r.status, 0)
