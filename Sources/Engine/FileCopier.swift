@@ -91,8 +91,13 @@ struct FileCopier {
         if src.saclReadable == false { counts.saclsNotCopied += 1 }
         let mapped = try translator.translate(sd, counts: &counts)
         try dst.setSecurityDescriptor(path, mapped)
+        return Self.hash(sd)
+    }
+
+    /// A fingerprint of the source descriptor, kept in the catalog to notice ACL changes.
+    static func hash(_ sd: SecurityDescriptor) -> String {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in mapped.selfRelative { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        for b in sd.selfRelative { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
         return String(h, radix: 16)
     }
 

@@ -17,7 +17,18 @@ public final class SyncPass {
         public var retries = 2
         public var retryWait: Double = 2
         public var copySecurity = true
+        public var aclCheck: ACLCheck = .auto
         public init() {}
+    }
+
+    /// Which unchanged-looking entries get their source descriptor compared with the catalog.
+    /// Windows moves an entry's change time when its ACL changes, so listings catch that; Samba
+    /// reports the write time as change time, so an ACL edit there is only seen by reading it.
+    public enum ACLCheck: String, Sendable, CaseIterable {
+        case auto      // folders, when the source's change times look unmaintained; otherwise none
+        case folders   // every folder (where admins change ACLs)
+        case all       // every entry: thorough, about 6 x a listing
+        case none
     }
 
     public enum Event {
@@ -89,6 +100,15 @@ public final class SyncPass {
         var folderMetadata: [Entry] = []
         /// Folders the pass creates: their metadata is part of the copy, not a separate update.
         var newFolders: Set<String> = []
+        var aclCheck: ACLCheck = .none
+        /// Source entries of the folders being walked, to re-apply a folder's times once the pass
+        /// has written into it (every create, rename or delete moves the target folder's times).
+        var folders: [String: Entry] = [:]
+        var scheduled: Set<String> = []
+
+        func scheduleFolderMetadata(_ e: Entry) {
+            if scheduled.insert(e.path).inserted { folderMetadata.append(e) }
+        }
 
         init(shareID: Int64, passID: Int64, copier: FileCopier, summary: PassSummary) {
             self.shareID = shareID; self.passID = passID; self.copier = copier; self.summary = summary
@@ -98,8 +118,9 @@ public final class SyncPass {
     private func march(_ st: State) throws {
         // The share root's own times, attributes and ACL travel too (robocopy /COPYALL does the same).
         if let srcRoot = try? source.stat(""), let dstRoot = try? target.stat("") {
+            st.folders[""] = srcRoot
             let synced = options.dryRun ? nil : try catalog.synced(share: st.shareID, path: "")
-            if detector.decide(source: srcRoot, target: dstRoot, synced: synced) == .metadata { st.folderMetadata.append(srcRoot) }
+            if detector.decide(source: srcRoot, target: dstRoot, synced: synced) == .metadata { st.scheduleFolderMetadata(srcRoot) }
         }
         let marcher = Marcher(source: source, target: target, filter: mapping.filter, isOwnFile: FileCopier.isTemporaryName)
         try marcher.march(onError: { error, side in
@@ -111,6 +132,7 @@ public final class SyncPass {
             if side == "source" { st.sourceUnlisted = true }
         }) { dir, pairs, own in
             events(.folder(dir))
+            if dir.isEmpty { st.aclCheck = resolveACLCheck(pairs) }
             if dir.isEmpty && !pairs.contains(where: { $0.source != nil }) { st.sourceRootEmpty = true }
             for leftover in own where !options.dryRun {
                 // A temporary file of an interrupted pass: never a real name, always ours to remove.
@@ -123,19 +145,29 @@ public final class SyncPass {
             for pair in pairs {
                 if pair.target != nil { st.targetEntries += 1 }
                 guard let src = pair.source else {
-                    if mapping.mirror, let t = pair.target { st.deletes.append(t) }
+                    if mapping.mirror, let t = pair.target {
+                        st.deletes.append(t)
+                        if let f = st.folders[dir] { st.scheduleFolderMetadata(f) }
+                    }
                     continue
                 }
                 st.summary.counts.sourceEntries += 1
-                let decision = detector.decide(source: src, target: pair.target, synced: synced[src.path])
+                var decision = detector.decide(source: src, target: pair.target, synced: synced[src.path])
+                if decision == .skip, st.aclCheck == .all || (st.aclCheck == .folders && src.kind == .directory),
+                   let known = synced[src.path]?.sdHash, let sdTree = source as? any SecurityDescriptorTree,
+                   let sd = try? sdTree.securityDescriptor(src.path), FileCopier.hash(sd) != known {
+                    decision = .metadata
+                }
                 switch (src.kind, decision) {
                 case (.directory, .copy), (.directory, .replace):
                     work.append((WorkItem(path: src.path, action: .mkdir, kind: .directory, size: 0), src, pair.target))
-                    st.folderMetadata.append(src)
+                    st.scheduleFolderMetadata(src)
                     st.newFolders.insert(src.path)
+                    st.folders[src.path] = src
                     descend.append(src.path)
                 case (.directory, _):
-                    if decision == .metadata { st.folderMetadata.append(src) } else { st.summary.counts.skipped += 1 }
+                    if decision == .metadata { st.scheduleFolderMetadata(src) } else { st.summary.counts.skipped += 1 }
+                    st.folders[src.path] = src
                     descend.append(src.path)
                 case (.file, .copy):
                     work.append((WorkItem(path: src.path, action: .copy, kind: .file, size: src.size), src, nil))
@@ -147,6 +179,9 @@ public final class SyncPass {
                     st.summary.counts.skipped += 1
                 }
             }
+            // Metadata-only changes leave the folder's times alone; anything that adds or renames does not.
+            if work.contains(where: { $0.0.action != .metadata }) || !own.isEmpty, let f = st.folders[dir] { st.scheduleFolderMetadata(f) }
+            st.folders[dir] = nil
             if options.dryRun {
                 for (item, _, _) in work { plan(item, st) }
                 return descend
@@ -158,6 +193,15 @@ public final class SyncPass {
             }
             return descend
         }
+    }
+
+    private func resolveACLCheck(_ rootPairs: [Marcher.Pair]) -> ACLCheck {
+        guard options.copySecurity, source is any SecurityDescriptorTree else { return .none }
+        guard options.aclCheck == .auto else { return options.aclCheck }
+        let entries = rootPairs.compactMap(\.source)
+        let unmaintained = !entries.isEmpty && entries.allSatisfy { $0.times.changed == nil || $0.times.changed == $0.times.modified }
+        if unmaintained { log?.line("acl-check", "the source reports write times as change times: folder ACLs are read each pass") }
+        return unmaintained ? .folders : .none
     }
 
     private func plan(_ item: WorkItem, _ st: State) {

@@ -35,6 +35,9 @@ struct SyncCommand: ParsableCommand {
     @Flag(name: .long, help: "Do not copy owners and ACLs.")
     var noAcls = false
 
+    @Option(name: .long, help: "Which unchanged entries get their ACL compared: auto (folders when the source does not maintain change times), folders, all, none.")
+    var aclCheck: SyncPass.ACLCheck = .auto
+
     @Option(name: .long, help: "Folder for the dry-run report (default: reports/ beside the catalog).")
     var report: String?
 
@@ -54,6 +57,7 @@ struct SyncCommand: ParsableCommand {
         options.retries = retries
         options.retryWait = wait
         options.copySecurity = !noAcls
+        options.aclCheck = aclCheck
         var clean = true
         var summaries: [PassSummary] = []
         for mapping in selected {
@@ -137,3 +141,5 @@ final class SyncProgress {
 
     func finish() { console.clearProgress() }
 }
+
+extension SyncPass.ACLCheck: ExpressibleByArgument {}

@@ -2,13 +2,13 @@ import Foundation
 import MigrateCore
 import XCTest
 
-/// `migrate sync` end to end on the lab, checked with smbclient and smbcacls.
-final class SyncLabTests: CLITestCase {
-    var labRoot: String { Self.labRoot }
-    var legacy = "127.0.0.21", modern = "127.0.0.22"
+/// Independent tools (smbclient, smbcacls) for checking the lab's servers.
+extension CLITestCase {
+    var legacy: String { "127.0.0.21" }
+    var modern: String { "127.0.0.22" }
 
     func password(_ user: String = "labadmin") throws -> String {
-        try String(contentsOfFile: "\(labRoot)/secrets/\(user).pw", encoding: .utf8).trimmingCharacters(in: .newlines)
+        try String(contentsOfFile: "\(Self.labRoot)/secrets/\(user).pw", encoding: .utf8).trimmingCharacters(in: .newlines)
     }
 
     @discardableResult
@@ -62,6 +62,11 @@ final class SyncLabTests: CLITestCase {
         }
         return out
     }
+}
+
+/// `migrate sync` end to end on the lab, checked with smbclient and smbcacls.
+final class SyncLabTests: CLITestCase {
+    var labRoot: String { Self.labRoot }
 
     func labPlan(_ dir: URL) throws -> String {
         let plans = Self.repo.appendingPathComponent("Plans")
@@ -158,5 +163,180 @@ final class SyncLabTests: CLITestCase {
         XCTAssertTrue(status.stdout.contains("Finance: last pass #"), status.stdout)
         XCTAssertTrue(status.stdout.contains("delta, completed"), status.stdout)
         XCTAssertTrue(status.stdout.contains("failed: list kbrown") || status.stdout.contains("Users: last pass"), status.stdout)
+    }
+}
+
+/// Delta passes, the mirror guard and a locked file, on the lab's Scratch share.
+final class SyncDeltaLabTests: CLITestCase {
+
+    func reset() throws {
+        for side in ["legacy", "modern"] {
+            let dir = "\(Self.labRoot)/\(side)/share/Scratch"
+            for child in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] {
+                try FileManager.default.removeItem(atPath: dir + "/" + child)
+            }
+        }
+    }
+
+    func scratchPlan(_ dir: URL) throws -> String {
+        let plans = Self.repo.appendingPathComponent("Plans")
+        for f in ["lab-principals.csv", "lab-sidmap.csv"] {
+            try FileManager.default.copyItem(at: plans.appendingPathComponent(f), to: dir.appendingPathComponent(f))
+        }
+        let pw = "\(Self.labRoot)/secrets/migrator.pw"
+        let text = """
+        migration: scratch
+        catalog: catalog.sqlite
+        servers:
+          legacy: {host: \(legacy), user: migrator, password_file: \(pw)}
+          modern: {host: \(modern), user: migrator, password_file: \(pw)}
+        shares:
+          - {source: //legacy/Scratch, target: //modern/Scratch}
+        acl:
+          mode: translate
+          principals_file: lab-principals.csv
+          map_file: lab-sidmap.csv
+          map:
+            'LEGACY2003\\labadmin': 'MODERNSRV\\labadmin'
+        """
+        let path = dir.appendingPathComponent("scratch.yaml")
+        try text.write(to: path, atomically: true, encoding: .utf8)
+        return path.path
+    }
+
+    func put(_ path: String, _ text: String, _ dir: URL) throws {
+        let local = dir.appendingPathComponent("upload-\(UUID().uuidString.prefix(6))").path
+        try text.write(toFile: local, atomically: true, encoding: .utf8)
+        _ = try smbclient(legacy, "Scratch", "put \"\(local)\" \"\(path.replacingOccurrences(of: "/", with: "\\"))\"")
+    }
+
+    func assertTargetEqualsSource(file: StaticString = #filePath, line: UInt = #line) throws {
+        let source = try listing(legacy, "Scratch"), target = try listing(modern, "Scratch")
+        XCTAssertEqual(source, target, file: file, line: line)
+    }
+
+    func testDeltaFollowsEveryKindOfChange() throws {
+        try requireLab()
+        try reset()
+        let dir = try scratch()
+        let plan = try scratchPlan(dir)
+        _ = try smbclient(legacy, "Scratch", "mkdir A; mkdir A\\Sub; mkdir B")
+        for (p, t) in [("A/one.txt", "1111"), ("A/Sub/two.txt", "two"), ("B/three.txt", "three"), ("keep.txt", "keep"), ("attr.txt", "attr")] {
+            try put(p, t, dir)
+        }
+        var r = try migrate(["sync", plan])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("Scratch (full): copied 8"), r.stdout)
+        try assertTargetEqualsSource()
+
+        sleep(1)   // so rewritten files get another write time at the servers' 1 s listing precision
+        try put("A/one.txt", "2222", dir)                                         // same size, new content
+        _ = try smbclient(legacy, "Scratch", "mkdir C")
+        try put("C/new.txt", "new", dir)                                          // added
+        _ = try smbclient(legacy, "Scratch", "del keep.txt; rename B B2; setmode attr.txt +h")
+        let jsmith = "S-1-5-21-1004336348-1177238915-682003330-1110"
+        let johnSmith = "S-1-5-21-2610735126-3353893720-2480147207-3110"
+        func addACE(_ path: String, _ flags: String) throws {
+            _ = try run("smbcacls", ["//\(legacy)/Scratch", path, "-U", "labadmin%\(try password())",
+                                     "--option=client min protocol=NT1", "-a", "ACL:\(jsmith):ALLOWED/\(flags)/READ"])
+        }
+        try addACE("A/Sub", "OI|CI")                                              // a folder's ACL changed
+        r = try migrate(["sync", plan])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("Scratch (delta): copied 4, updated 1"), r.stdout)   // C, C/new.txt, B2, B2/three.txt; one.txt
+        XCTAssertTrue(r.stdout.contains("deleted 2"), r.stdout)                             // keep.txt, B
+        try assertTargetEqualsSource()
+        _ = try smbclient(modern, "Scratch", "get A\\one.txt \(dir.path)/one.txt")
+        XCTAssertEqual(try String(contentsOfFile: "\(dir.path)/one.txt", encoding: .utf8), "2222")
+        let (_, sub) = try acl(modern, "Scratch", "A/Sub")
+        XCTAssertTrue(sub.dacl?.contains { $0.sid.description == johnSmith && $0.mask == 0x1200a9 } ?? false,
+                      "the folder's new ACE arrives, mapped to NEWCORP\\john.smith: \(sub.sddl)")
+        XCTAssertTrue(try listing(modern, "Scratch")["attr.txt"]?.hasPrefix("AH") ?? false)
+
+        // The next delta has nothing to do.
+        r = try migrate(["sync", plan])
+        XCTAssertTrue(r.stdout.contains("copied 0, updated 0, metadata 0, deleted 0"), r.stdout + logOf(r))
+
+        // A file's own ACL changed: Samba does not move its change time, so only a full ACL check sees it.
+        try addACE("A/Sub/two.txt", "0x0")
+        r = try migrate(["sync", plan, "--acl-check", "all"])
+        XCTAssertTrue(r.stdout.contains("copied 0, updated 0, metadata 1, deleted 0"), r.stdout)
+        let (_, two) = try acl(modern, "Scratch", "A/Sub/two.txt")
+        XCTAssertTrue(two.dacl?.contains { $0.sid.description == johnSmith && !$0.flags.contains(.inherited) } ?? false, two.sddl)
+    }
+
+    func logOf(_ r: Result) -> String {
+        guard let path = r.stdout.components(separatedBy: "log: ").last?.trimmingCharacters(in: .whitespacesAndNewlines) else { return "" }
+        return (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+    }
+
+    func testMirrorGuardStopsWhenTheSourceLooksEmpty() throws {
+        try requireLab()
+        try reset()
+        let dir = try scratch()
+        let plan = try scratchPlan(dir)
+        _ = try smbclient(legacy, "Scratch", "mkdir Keep")
+        try put("Keep/a.txt", "a", dir)
+        try put("b.txt", "b", dir)
+        XCTAssertEqual(try migrate(["sync", plan]).status, 0)
+        // The source is emptied (a wrong or unmounted volume): the target must survive.
+        for child in try FileManager.default.contentsOfDirectory(atPath: "\(Self.labRoot)/legacy/share/Scratch") {
+            try FileManager.default.removeItem(atPath: "\(Self.labRoot)/legacy/share/Scratch/\(child)")
+        }
+        let r = try migrate(["sync", plan])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("mirror guard: the source share lists no entries at all"), r.stderr)
+        XCTAssertEqual(try listing(modern, "Scratch").count, 3)
+    }
+
+    func testLockedFileIsRetriedReportedAndCopiedOnceReleased() throws {
+        try requireLab()
+        try reset()
+        let dir = try scratch()
+        let plan = try scratchPlan(dir)
+        try put("locked.xls", "held open by a user", dir)
+        try put("free.txt", "free", dir)
+        // Another client holds the file open with a deny-all share mode, like Excel does.
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        holder.arguments = ["-c", """
+            import sys
+            from samba.samba3 import libsmb_samba_internal as libsmb
+            from samba.samba3 import param as s3param
+            from samba import credentials
+            lp = s3param.get_context(); lp.load('/dev/null'); lp.set('client min protocol', 'NT1')
+            c = credentials.Credentials(); c.guess(lp); c.set_username('labadmin'); c.set_password(sys.argv[1])
+            conn = libsmb.Conn('\(legacy)', 'Scratch', lp, c, force_smb1=True)
+            f = conn.create('locked.xls', DesiredAccess=0x12019f, ShareAccess=0, CreateDisposition=1)
+            print('LOCKED', flush=True)
+            sys.stdin.readline()
+            """, try password("labadmin")]
+        let stdin = Pipe(), stdout = Pipe()
+        holder.standardInput = stdin
+        holder.standardOutput = stdout
+        try holder.run()
+        defer { try? stdin.fileHandleForWriting.close(); holder.waitUntilExit() }
+        var seen = ""
+        while !seen.contains("\n") {
+            let chunk = stdout.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            seen += String(decoding: chunk, as: UTF8.self)
+        }
+        guard seen.contains("LOCKED") else { return XCTFail("could not hold the file open: \(seen)") }
+
+        var r = try migrate(["sync", plan, "--retries", "1", "--wait", "0.2"])
+        XCTAssertEqual(r.status, 1, r.stdout)
+        XCTAssertTrue(r.stderr.contains("failed: Scratch: copy locked.xls"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("in use or locked"), r.stderr)
+        XCTAssertTrue(r.stdout.contains("copied 1"), r.stdout)   // free.txt went through
+        let log = try String(contentsOfFile: r.stdout.components(separatedBy: "log: ")[1].trimmingCharacters(in: .whitespacesAndNewlines), encoding: .utf8)
+        XCTAssertTrue(log.contains("\tretry\tlocked.xls"), log)
+
+        try stdin.fileHandleForWriting.close()
+        holder.waitUntilExit()
+        r = try migrate(["sync", plan])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("copied 1"), r.stdout)
+        XCTAssertEqual(try listing(legacy, "Scratch"), try listing(modern, "Scratch"))
     }
 }
