@@ -60,7 +60,8 @@ public final class SyncPass {
     public func run() throws -> PassSummary {
         let started = Date()
         let shareID = try catalog.shareID(name: mapping.name, source: mapping.source.description, target: mapping.target?.description ?? mapping.targetFolder ?? "")
-        let kind: PassRecord.Kind = options.dryRun ? .dryRun : (try catalog.hasCompletedPass(share: shareID) ? .delta : .full)
+        // A delta once the target reflects something of the source (a first pass with a few failed files counts).
+        let kind: PassRecord.Kind = options.dryRun ? .dryRun : (try catalog.syncedCount(share: shareID) > 0 ? .delta : .full)
         var summary = PassSummary(share: mapping.name, kind: kind.rawValue)
         let passID = try catalog.beginPass(share: shareID, kind: kind, at: started.timeIntervalSince1970)
         summary.logFile = log?.path
