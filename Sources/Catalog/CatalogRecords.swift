@@ -1,7 +1,7 @@
 import MigrateCore
 
 /// What a target entry was last made equal to on the source.
-public struct SyncedEntry: Hashable, Sendable {
+public struct SyncedEntry: Hashable, Sendable, Codable {
     public var path: String
     public var kind: EntryKind
     public var size: UInt64

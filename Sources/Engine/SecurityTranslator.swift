@@ -12,6 +12,11 @@ public struct SecurityTranslator: Sendable {
         public var unmappedFallback = 0
         public var saclsNotCopied = 0
         public init() {}
+
+        public mutating func add(_ o: Counts) {
+            mapped += o.mapped; unchanged += o.unchanged; unmappedKept += o.unmappedKept
+            unmappedDropped += o.unmappedDropped; unmappedFallback += o.unmappedFallback; saclsNotCopied += o.saclsNotCopied
+        }
     }
 
     public struct Unmappable: Error, CustomStringConvertible {

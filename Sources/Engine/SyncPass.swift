@@ -18,6 +18,10 @@ public final class SyncPass {
         public var retryWait: Double = 2
         public var copySecurity = true
         public var aclCheck: ACLCheck = .auto
+        /// Worker processes for file jobs (0: everything in this process).
+        public var workers = 0
+        /// How to start one: the `migrate worker …` command line for this share.
+        public var workerCommand: [String] = []
         public init() {}
     }
 
@@ -70,8 +74,15 @@ public final class SyncPass {
         defer { buffer.deallocate() }
         let copier = FileCopier(source: source, target: target, translator: translator, copySecurity: options.copySecurity, buffer: buffer)
         let state = State(shareID: shareID, passID: passID, copier: copier, summary: summary)
+        state.runner = JobRunner(source: source, target: target, translator: translator, copySecurity: options.copySecurity,
+                                 retries: options.retries, wait: options.retryWait)
+        defer { state.pool?.close() }
         do {
+            if options.workers > 0 && !options.dryRun && !options.workerCommand.isEmpty {
+                state.pool = try WorkerPool(command: options.workerCommand, count: options.workers)
+            }
             try march(state)
+            if let pool = state.pool { try handle(try pool.drain(), state) }
             try deleteAndFinish(state)
             summary = state.summary
         } catch {
@@ -102,6 +113,10 @@ public final class SyncPass {
         /// Folders the pass creates: their metadata is part of the copy, not a separate update.
         var newFolders: Set<String> = []
         var aclCheck: ACLCheck = .none
+        var pool: WorkerPool?
+        var runner: JobRunner!
+        var pending: [Int: WorkItem] = [:]
+        var nextJob = 0
         /// Source entries of the folders being walked, to re-apply a folder's times once the pass
         /// has written into it (every create, rename or delete moves the target folder's times).
         var folders: [String: Entry] = [:]
@@ -221,58 +236,71 @@ public final class SyncPass {
         }
     }
 
-    /// Runs one work item with retries (robocopy's /R and /W), recording the outcome.
+    /// Carries out one decided action. Folders (create, delete) are done here, in order; file
+    /// copies and metadata go to the workers (or run inline without them), with retries there.
     private func perform(_ item: WorkItem, _ src: Entry, _ existing: Entry?, _ st: State) throws {
-        var attempt = 0
-        while true {
-            attempt += 1
+        switch item.action {
+        case .mkdir, .delete:
             do {
-                var acl = st.summary.acl
-                let synced: SyncedEntry
-                switch item.action {
-                case .mkdir:
+                if item.action == .mkdir {
                     if let existing { try st.copier.remove(existing) }
                     do { try target.makeDirectory(src.path) } catch { if error.kind != .alreadyExists { throw error } }
-                    synced = SyncedEntry(path: src.path, kind: .directory, size: 0, modified: nil, changed: nil, created: nil,
-                                         attributes: [], sdHash: nil)   // times come with the folder's metadata, last
-                    st.summary.counts.copied += 1
-                case .copy, .update:
-                    synced = try st.copier.copy(src, existing: existing, counts: &acl) { self.events(.bytes($0)) }
-                    if item.action == .copy { st.summary.counts.copied += 1 } else { st.summary.counts.updated += 1 }
-                    st.summary.counts.bytes += src.size
-                case .metadata:
-                    synced = try st.copier.updateMetadata(src, counts: &acl)
-                    st.summary.counts.metadata += 1
-                case .delete:
+                    st.summary.counts.copied += 1   // its times and ACL come with the folder's metadata, last
+                } else {
                     try st.copier.remove(src)
                     try catalog.forget(share: st.shareID, path: src.path)
                     st.summary.counts.deleted += 1
-                    try catalog.complete(pass: st.passID, path: item.path, action: item.action, attempts: attempt, error: nil)
-                    log?.line("delete", src.path)
-                    events(.done(.delete, src.path, bytes: 0))
-                    return
                 }
-                st.summary.acl = acl
-                if item.action != .mkdir { try catalog.recordSynced(share: st.shareID, pass: st.passID, synced) }
-                try catalog.complete(pass: st.passID, path: item.path, action: item.action, attempts: attempt, error: nil)
+                try catalog.complete(pass: st.passID, path: item.path, action: item.action, attempts: 1, error: nil)
                 log?.line(item.action.rawValue, src.path)
-                events(.done(item.action, src.path, bytes: item.action == .copy || item.action == .update ? src.size : 0))
-                return
+                events(.done(item.action, src.path, bytes: 0))
             } catch {
-                let (reason, retryable) = Self.describe(error)
-                if retryable && attempt <= options.retries {
-                    log?.line("retry", "\(src.path): \(reason) (attempt \(attempt))")
-                    Thread.sleep(forTimeInterval: options.retryWait)
-                    continue
-                }
-                st.summary.counts.failed += 1
-                st.summary.failures.append(.init(path: src.path, action: item.action.rawValue, reason: reason))
-                try catalog.complete(pass: st.passID, path: item.path, action: item.action, attempts: attempt, error: reason)
-                log?.line("error", "\(item.action.rawValue) \(src.path): \(reason)")
-                events(.failed(src.path, reason))
-                return
+                try fail(item, Self.describe(error).0, attempts: 1, st)
+            }
+        case .copy, .update, .metadata:
+            st.nextJob += 1
+            let job = WorkJob(id: st.nextJob, action: item.action == .copy ? .copy : item.action == .update ? .update : .metadata,
+                              entry: src, existing: existing)
+            st.pending[job.id] = item
+            if let pool = st.pool, src.kind == .file {
+                try handle(try pool.submit(job), st)
+                try handle(try pool.collect(block: false), st)
+            } else {
+                try handle([st.runner.run(job) { self.events(.bytes($0)) }], st)
             }
         }
+    }
+
+    /// Records what came back from jobs: the catalog, the counts, the log.
+    private func handle(_ results: [WorkResult], _ st: State) throws {
+        for r in results {
+            guard let item = st.pending.removeValue(forKey: r.id) else { continue }
+            if r.attempts > 1 { log?.line("retry", "\(item.path): \(r.attempts) attempts") }
+            guard let synced = r.synced, r.error == nil else {
+                try fail(item, r.error ?? "failed", attempts: r.attempts, st)
+                continue
+            }
+            st.summary.acl.add(r.acl)
+            switch item.action {
+            case .copy: st.summary.counts.copied += 1
+            case .update: st.summary.counts.updated += 1
+            default: st.summary.counts.metadata += 1
+            }
+            st.summary.counts.bytes += r.bytes
+            if st.pool != nil { events(.bytes(Int(r.bytes))) }
+            try catalog.recordSynced(share: st.shareID, pass: st.passID, synced)
+            try catalog.complete(pass: st.passID, path: item.path, action: item.action, attempts: r.attempts, error: nil)
+            log?.line(item.action.rawValue, item.path)
+            events(.done(item.action, item.path, bytes: r.bytes))
+        }
+    }
+
+    private func fail(_ item: WorkItem, _ reason: String, attempts: Int, _ st: State) throws {
+        st.summary.counts.failed += 1
+        st.summary.failures.append(.init(path: item.path, action: item.action.rawValue, reason: reason))
+        try catalog.complete(pass: st.passID, path: item.path, action: item.action, attempts: attempts, error: reason)
+        log?.line("error", "\(item.action.rawValue) \(item.path): \(reason)")
+        events(.failed(item.path, reason))
     }
 
     static func describe(_ error: Error) -> (String, Bool) {

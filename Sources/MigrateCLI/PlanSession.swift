@@ -13,6 +13,17 @@ struct PlanSession {
     let console: Console
 
     static func open(_ file: String, console: Console) throws -> PlanSession {
+        let (plan, opener) = try load(file, console: console)
+        let catalog: CatalogDatabase
+        do { catalog = try CatalogDatabase(path: plan.catalogPath) } catch {
+            console.err("error: \(error)")
+            throw ExitCode(2)
+        }
+        return PlanSession(plan: plan, opener: opener, catalog: catalog, console: console)
+    }
+
+    /// The validated plan and every server's credentials (exit 2 when either is bad).
+    static func load(_ file: String, console: Console) throws -> (Plan, PlanTreeOpener) {
         let plan: Plan
         do { plan = try PlanLoader.load(path: file) } catch {
             console.err(error.description)
@@ -24,12 +35,7 @@ struct PlanSession {
             console.err("\(error)")
             throw ExitCode(2)
         }
-        let catalog: CatalogDatabase
-        do { catalog = try CatalogDatabase(path: plan.catalogPath) } catch {
-            console.err("error: \(error)")
-            throw ExitCode(2)
-        }
-        return PlanSession(plan: plan, opener: opener, catalog: catalog, console: console)
+        return (plan, opener)
     }
 
     var folder: String { (plan.catalogPath as NSString).deletingLastPathComponent }

@@ -41,9 +41,13 @@ struct SyncCommand: ParsableCommand {
     @Option(name: .long, help: "Folder for the dry-run report (default: reports/ beside the catalog).")
     var report: String?
 
+    @Option(name: .long, help: "Worker processes copying files, each with its own connections (0: none).")
+    var workers = 4
+
     func validate() throws {
         guard retries >= 0 else { throw ValidationError("--retries must be 0 or more") }
         guard wait >= 0 else { throw ValidationError("--wait must be 0 or more") }
+        guard (0...64).contains(workers) else { throw ValidationError("--workers must be between 0 and 64") }
     }
 
     func run() throws {
@@ -62,6 +66,10 @@ struct SyncCommand: ParsableCommand {
         var summaries: [PassSummary] = []
         for mapping in selected {
             guard let (source, target) = session.openPair(mapping) else { clean = false; continue }
+            var options = options
+            options.workers = workers
+            options.workerCommand = WorkerCommand.commandLine(plan: plan.file, share: mapping.name, retries: retries, wait: wait,
+                                                              noAcls: noAcls)
             let stamp = Self.stamp()
             let log = try? PassLog(path: session.logFolder + "/\(mapping.name)-\(stamp).log")
             let progress = SyncProgress(console: console, share: mapping.name)

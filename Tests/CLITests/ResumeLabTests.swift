@@ -125,4 +125,39 @@ final class ResumeLabTests: CLITestCase {
             return text.contains("\tmetadata\tD")
         }
     }
+
+    /// A worker process that dies is replaced and its file handed out again; the pass ends clean.
+    func testAKilledWorkerIsReplacedAndItsFileRetried() throws {
+        try requireLab()
+        try reset()
+        let dir = try scratch()
+        try seed(dir, bigMiB: 256)
+        let plan = try plan(dir)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: try binary)
+        p.arguments = ["sync", plan, "--workers", "2"]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        // Kill the worker that is writing the large file.
+        var killed = false
+        let end = Date().addingTimeInterval(60)
+        while !killed && Date() < end && p.isRunning {
+            if partials().contains(where: { ((try? FileManager.default.attributesOfItem(atPath: "\(targetDir)/\($0)")[.size] as? Int) ?? 0) > 8 << 20 }) {
+                let pids = try run("pgrep", ["-f", "migrate worker .*resume.yaml"]).1.split(separator: "\n").compactMap { Int32($0) }
+                // Which worker holds the big file is not visible from here: kill them all, the pool replaces each.
+                for pid in pids { kill(pid, SIGKILL) }
+                killed = !pids.isEmpty
+            }
+            usleep(20_000)
+        }
+        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        XCTAssertTrue(killed, "no worker to kill")
+        XCTAssertEqual(p.terminationStatus, 0, output)
+        XCTAssertTrue(output.contains("failed 0"), output)
+        XCTAssertEqual(partials(), [])
+        XCTAssertEqual(try listing(legacy, "Scratch"), try listing(modern, "Scratch"))
+    }
 }

@@ -1,0 +1,67 @@
+import Catalog
+import Glibc
+import MigrateCore
+
+/// One file's work, as the coordinator hands it to a worker (a line of JSON on its stdin).
+public struct WorkJob: Codable, Sendable {
+    public enum Action: String, Codable, Sendable { case copy, update, metadata }
+    public var id: Int
+    public var action: Action
+    public var entry: Entry
+    /// What the target holds at that name now (an update replaces it).
+    public var existing: Entry?
+}
+
+/// What came of a job (a line of JSON on the worker's stdout).
+public struct WorkResult: Codable, Sendable {
+    public var id: Int
+    public var synced: SyncedEntry?
+    public var acl: SecurityTranslator.Counts
+    public var attempts: Int
+    public var error: String?
+    public var bytes: UInt64
+}
+
+/// Runs jobs against a source and a target tree, with retries: the part of a pass that is the
+/// same in the coordinator (inline) and in a worker process.
+public final class JobRunner {
+    let copier: FileCopier
+    let retries: Int
+    let wait: Double
+    let log: (String, String) -> Void
+    let buffer: UnsafeMutableRawBufferPointer
+
+    public init(source: any Tree, target: any Tree, translator: SecurityTranslator, copySecurity: Bool,
+                retries: Int, wait: Double, log: @escaping (String, String) -> Void = { _, _ in }) {
+        buffer = .allocate(byteCount: FileCopier.bufferSize, alignment: 4096)
+        copier = FileCopier(source: source, target: target, translator: translator, copySecurity: copySecurity, buffer: buffer)
+        self.retries = retries; self.wait = wait; self.log = log
+    }
+
+    deinit { buffer.deallocate() }
+
+    public func run(_ job: WorkJob, progress: (Int) -> Void = { _ in }) -> WorkResult {
+        var attempt = 0
+        while true {
+            attempt += 1
+            var acl = SecurityTranslator.Counts()
+            do {
+                let synced: SyncedEntry
+                switch job.action {
+                case .copy, .update: synced = try copier.copy(job.entry, existing: job.existing, counts: &acl, progress: progress)
+                case .metadata: synced = try copier.updateMetadata(job.entry, counts: &acl)
+                }
+                return WorkResult(id: job.id, synced: synced, acl: acl, attempts: attempt, error: nil,
+                                  bytes: job.action == .metadata ? 0 : job.entry.size)
+            } catch {
+                let (reason, retryable) = SyncPass.describe(error)
+                if retryable && attempt <= retries {
+                    log("retry", "\(job.entry.path): \(reason) (attempt \(attempt))")
+                    usleep(UInt32(min(wait, 3600) * 1_000_000))
+                    continue
+                }
+                return WorkResult(id: job.id, synced: nil, acl: acl, attempts: attempt, error: reason, bytes: 0)
+            }
+        }
+    }
+}
