@@ -2,7 +2,7 @@
 # The migrate lab: two real Samba servers on loopback aliases.
 #   LEGACY (127.0.0.21): Windows Server 2003-like, SMB1 only.
 #   MODERN (127.0.0.22): SMB2.1..3 target, plus the DFS namespace root \\MODERN\files.
-# Usage: Lab/lab.sh up | seed [--force] | down | status | env
+# Usage: Lab/lab.sh up | seed [--force] | down | restart legacy|modern | status | env
 # Idempotent: servers, users and aliases left from an earlier run are reused or replaced.
 set -euo pipefail
 
@@ -82,7 +82,7 @@ start_server() { # name ip
   fi
   stop_server "$name"
   rm -f "$ROOT/$name"/pid/*.pid
-  smbd -D -s "$conf"
+  smbd -D -s "$conf" </dev/null >/dev/null 2>&1
   wait_port "$ip"
 }
 
@@ -163,6 +163,16 @@ cmd_down() {
   log "down"
 }
 
+cmd_restart() { # name: a server restart, as a test of surviving one
+  need_root
+  local name=${1:?usage: lab.sh restart legacy|modern} ip
+  [ "$name" = legacy ] && ip=$LEGACY_IP || ip=$MODERN_IP
+  stop_server "$name"
+  rm -f "$ROOT/$name"/pid/*.pid
+  smbd -D -s "$ROOT/$name/smb.conf" </dev/null >/dev/null 2>&1
+  wait_port "$ip"
+}
+
 cmd_status() {
   for n in legacy modern; do
     if [ -n "$(server_pids $n)" ]; then echo "$n: running"; else echo "$n: stopped"; fi
@@ -179,7 +189,8 @@ case "${1:-}" in
   up) cmd_up ;;
   seed) shift; cmd_seed "$@" ;;
   down) cmd_down ;;
+  restart) shift; cmd_restart "$@" ;;
   status) cmd_status ;;
   env) cmd_env ;;
-  *) echo "usage: $0 up | seed [--force] | down | status | env" >&2; exit 2 ;;
+  *) echo "usage: $0 up | seed [--force] | down | restart legacy|modern | status | env" >&2; exit 2 ;;
 esac

@@ -1,3 +1,4 @@
+import Glibc
 import MigrateCore
 import MigratePlan
 
@@ -17,8 +18,28 @@ public struct Marcher {
     /// Target names the marcher never reports (the pass's own temporary files are handled apart).
     let isOwnFile: (String) -> Bool
 
-    public init(source: any Tree, target: any Tree, filter: PathFilter, isOwnFile: @escaping (String) -> Bool = { _ in false }) {
+    /// A listing that fails for a reason that may pass (a dropped connection) is tried again.
+    let retries: Int
+    let retryWait: Double
+
+    public init(source: any Tree, target: any Tree, filter: PathFilter, retries: Int = 0, retryWait: Double = 0,
+                isOwnFile: @escaping (String) -> Bool = { _ in false }) {
         self.source = source; self.target = target; self.filter = filter; self.isOwnFile = isOwnFile
+        self.retries = retries; self.retryWait = retryWait
+    }
+
+    func listing(_ tree: any Tree, _ dir: String) throws -> [Entry] {
+        var attempt = 0
+        while true {
+            var out: [Entry] = []
+            do {
+                try tree.list(dir) { out.append($0) }
+                return out
+            } catch let e as TreeError where e.isRetryable && attempt < retries {
+                attempt += 1
+                usleep(UInt32(min(retryWait, 600) * 1_000_000))
+            }
+        }
     }
 
     /// Visits every pair below `root`, a folder's children together (`folder` first).
@@ -32,12 +53,12 @@ public struct Marcher {
         var pending = [root]
         while let dir = pending.popLast() {
             var src: [Entry] = [], dst: [Entry] = []
-            do { try source.list(dir) { src.append($0) } } catch let e as TreeError {
+            do { src = try listing(source, dir) } catch let e as TreeError {
                 try onError(e, "source")
                 continue
             }
             var targetListed = true
-            do { try target.list(dir) { dst.append($0) } } catch let e as TreeError {
+            do { dst = try listing(target, dir) } catch let e as TreeError {
                 if e.kind != .notFound { try onError(e, "target"); targetListed = false }
             }
             if !targetListed { continue }

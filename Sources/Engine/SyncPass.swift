@@ -138,7 +138,8 @@ public final class SyncPass {
             let synced = options.dryRun ? nil : try catalog.synced(share: st.shareID, path: "")
             if detector.decide(source: srcRoot, target: dstRoot, synced: synced) == .metadata { st.scheduleFolderMetadata(srcRoot) }
         }
-        let marcher = Marcher(source: source, target: target, filter: mapping.filter, isOwnFile: FileCopier.isTemporaryName)
+        let marcher = Marcher(source: source, target: target, filter: mapping.filter, retries: options.retries,
+                              retryWait: options.retryWait, isOwnFile: FileCopier.isTemporaryName)
         try marcher.march(onError: { error, side in
             // A folder that cannot be listed is recorded; nothing below it is deleted or copied.
             st.summary.counts.failed += 1

@@ -8,7 +8,9 @@ enum SMBError {
         let kind: TreeError.Kind
         switch code {
         case ECONNREFUSED, EHOSTUNREACH, ENETUNREACH, ETIMEDOUT, EHOSTDOWN, ECONNABORTED: kind = .unreachable
-        case ECONNRESET, EPROTONOSUPPORT, EPROTO: kind = .protocolRefused
+        // A reset while connecting is a refused dialect; later it is a dropped connection.
+        case ECONNRESET, EPIPE: kind = atRoot ? .protocolRefused : .unreachable
+        case EPROTONOSUPPORT, EPROTO: kind = .protocolRefused
         case EACCES, EPERM, 0: kind = atRoot ? .authenticationFailed : .accessDenied
         case ENOENT: kind = .notFound
         case ENODEV, ENXIO: kind = .shareNotFound

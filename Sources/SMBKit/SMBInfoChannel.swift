@@ -28,7 +28,11 @@ final class SMBInfoChannel {
                 if attempt == 0 { continue }
                 throw TreeError(.unreachable, tree: endpoint.displayName, path: path, operation: "read details", detail: "smbclient session ended")
             }
-            return try Self.parse(lines, tree: endpoint.displayName, path: path)
+            do { return try Self.parse(lines, tree: endpoint.displayName, path: path) } catch {
+                // smbclient does not reconnect: a dropped session needs a new smbclient.
+                if error.kind == .unreachable { stop(); if attempt == 0 { continue } }
+                throw error
+            }
         }
         throw TreeError(.io, tree: endpoint.displayName, path: path, operation: "read details", detail: "unreachable")
     }
@@ -61,6 +65,8 @@ final class SMBInfoChannel {
         case "NT_STATUS_ACCESS_DENIED": .accessDenied
         case "NT_STATUS_OBJECT_NAME_NOT_FOUND", "NT_STATUS_OBJECT_PATH_NOT_FOUND", "NT_STATUS_NO_SUCH_FILE": .notFound
         case "NT_STATUS_SHARING_VIOLATION": .busy
+        case "NT_STATUS_CONNECTION_DISCONNECTED", "NT_STATUS_CONNECTION_RESET", "NT_STATUS_PIPE_BROKEN", "NT_STATUS_IO_TIMEOUT",
+             "NT_STATUS_NETWORK_NAME_DELETED", "NT_STATUS_INVALID_NETWORK_RESPONSE", "NT_STATUS_CONNECTION_REFUSED": .unreachable
         default: .io
         }
     }

@@ -86,7 +86,10 @@ final class SecurityDescriptorChannel {
                 guard let bytes = Self.unhex(parts[1]) else { break }
                 return bytes
             }
-            throw Self.error(parts, endpoint.displayName, path, operation)
+            let error = Self.error(parts, endpoint.displayName, path, operation)
+            // The helper's session died with the server: start a new one.
+            if error.kind == .unreachable { stop(); if attempt == 0 { continue } }
+            throw error
         }
         throw TreeError(.io, tree: endpoint.displayName, path: path, operation: operation, detail: "bad reply from security helper")
     }
@@ -140,7 +143,7 @@ final class SecurityDescriptorChannel {
         case 0xC000_0043, 0xC000_0054: kind = .busy
         case 0xC000_006D, 0xC000_0064, 0xC000_006A: kind = .authenticationFailed
         case 0xC000_00CC: kind = .shareNotFound
-        case 0xC000_0236, 0xC000_023C, 0xC000_00B5, 0xC000_020C: kind = .unreachable
+        case 0xC000_0236, 0xC000_023C, 0xC000_00B5, 0xC000_020C, 0xC000_020D, 0xC000_014B, 0xC000_00C9, 0xC000_00C3: kind = .unreachable
         case 0xC000_00BB: kind = .notSupported
         default: kind = .io
         }

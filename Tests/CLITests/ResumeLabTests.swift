@@ -160,4 +160,29 @@ final class ResumeLabTests: CLITestCase {
         XCTAssertEqual(partials(), [])
         XCTAssertEqual(try listing(legacy, "Scratch"), try listing(modern, "Scratch"))
     }
+
+    /// The source server restarts in the middle of a pass: connections come back, the pass ends clean.
+    func testSourceServerRestartMidPassIsSurvived() throws {
+        try requireLab()
+        try reset()
+        let dir = try scratch()
+        try seed(dir, bigMiB: 64)
+        let plan = try plan(dir)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: try binary)
+        p.arguments = ["sync", plan, "--workers", "2", "--retries", "10", "--wait", "1"]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        XCTAssertTrue(waitUntil(p) { files(in: targetDir) > 40 }, "the pass finished before the restart")
+        // system(), not Process: Foundation's waitUntilExit can miss the exit of a script whose child daemonises.
+        let restart = system("'\(Self.repo.appendingPathComponent("Lab/lab.sh").path)' restart legacy >/dev/null 2>&1")
+        XCTAssertEqual(restart, 0)
+        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0, output)
+        XCTAssertTrue(output.contains("failed 0"), output)
+        XCTAssertEqual(try listing(legacy, "Scratch"), try listing(modern, "Scratch"))
+    }
 }

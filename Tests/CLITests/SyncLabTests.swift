@@ -13,8 +13,9 @@ extension CLITestCase {
 
     @discardableResult
     func run(_ tool: String, _ args: [String], env: [String: String] = [:]) throws -> (Int32, String) {
+        let tool = tool.hasPrefix("/") ? tool : "/usr/bin/\(tool)"
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/\(tool)")
+        p.executableURL = URL(fileURLWithPath: tool)
         p.arguments = args
         p.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
         let pipe = Pipe()
