@@ -152,9 +152,10 @@ public final class SyncPass {
             if dir.isEmpty { st.aclCheck = resolveACLCheck(pairs) }
             if dir.isEmpty && !pairs.contains(where: { $0.source != nil }) { st.sourceRootEmpty = true }
             for leftover in own where !options.dryRun {
-                // A temporary file of an interrupted pass: never a real name, always ours to remove.
-                try? target.removeFile(leftover.path)
-                log?.line("cleanup", leftover.path)
+                // A temporary file of an interrupted pass: never a real name, always ours to remove
+                // (clearing read-only first: it may have been killed half way through its metadata).
+                do { try st.copier.remove(leftover); log?.line("cleanup", leftover.path) }
+                catch { log?.line("error", "cleanup \(leftover.path): \(error)") }
             }
             let synced = options.dryRun ? [:] : try catalog.syncedChildren(share: st.shareID, of: dir)
             var work: [(WorkItem, Entry?, Entry?)] = []

@@ -17,7 +17,10 @@ extension SMBShare {
 
     public func setMetadata(_ path: String, times: FileTimes, attributes: DOSAttributes?) throws(TreeError) {
         var fields: [String] = []
-        if let attributes { fields.append("MODE:0x\(String(attributes.rawValue == 0 ? 0x80 : attributes.rawValue, radix: 16))") }
+        // dos_attr.* always sends attributes, filling a missing MODE from libsmbclient's wrong read
+        // (the unix mode in hex): send a real value. utimes below resets them to normal anyway.
+        let mode = attributes.map { $0.rawValue == 0 ? 0x80 : $0.rawValue } ?? DOSAttributes.archive.rawValue
+        fields.append("MODE:0x\(String(mode, radix: 16))")
         if let c = times.created { fields.append("CREATE_TIME:\(c.seconds)") }
         if let a = times.accessed { fields.append("ACCESS_TIME:\(a.seconds)") }
         if let m = times.modified { fields.append("WRITE_TIME:\(m.seconds)") }

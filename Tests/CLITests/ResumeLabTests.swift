@@ -94,7 +94,7 @@ final class ResumeLabTests: CLITestCase {
         let r = try migrate(["sync", plan])
         XCTAssertEqual(r.status, 0, r.stderr, file: file, line: line)
         XCTAssertEqual(partials(), [], "temporary files left", file: file, line: line)
-        XCTAssertEqual(try listing(legacy, "Scratch"), try listing(modern, "Scratch"), file: file, line: line)
+        assertSameListing(try listing(legacy, "Scratch"), try listing(modern, "Scratch"), "target vs source:", file: file, line: line)
         let again = try migrate(["sync", plan])
         XCTAssertTrue(again.stdout.contains("copied 0, updated 0, metadata 0, deleted 0"), again.stdout, file: file, line: line)
     }
@@ -158,7 +158,7 @@ final class ResumeLabTests: CLITestCase {
         XCTAssertEqual(p.terminationStatus, 0, output)
         XCTAssertTrue(output.contains("failed 0"), output)
         XCTAssertEqual(partials(), [])
-        XCTAssertEqual(try listing(legacy, "Scratch"), try listing(modern, "Scratch"))
+        assertSameListing(try listing(legacy, "Scratch"), try listing(modern, "Scratch"), "target vs source:")
     }
 
     /// The source server restarts in the middle of a pass: connections come back, the pass ends clean.
@@ -183,6 +183,6 @@ final class ResumeLabTests: CLITestCase {
         p.waitUntilExit()
         XCTAssertEqual(p.terminationStatus, 0, output)
         XCTAssertTrue(output.contains("failed 0"), output)
-        XCTAssertEqual(try listing(legacy, "Scratch"), try listing(modern, "Scratch"))
+        assertSameListing(try listing(legacy, "Scratch"), try listing(modern, "Scratch"), "target vs source:")
     }
 }

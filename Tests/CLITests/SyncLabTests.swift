@@ -4,6 +4,13 @@ import XCTest
 
 /// Independent tools (smbclient, smbcacls) for checking the lab's servers.
 extension CLITestCase {
+    /// Two listings are equal; on failure, only the entries that differ are named.
+    func assertSameListing(_ a: [String: String], _ b: [String: String], _ what: String = "", file: StaticString = #filePath, line: UInt = #line) {
+        let keys = Set(a.keys).union(b.keys).filter { a[$0] != b[$0] }.sorted()
+        XCTAssertTrue(keys.isEmpty, "\(what) \(keys.count) entries differ: " + keys.prefix(8).map { "\($0): \(a[$0] ?? "missing") vs \(b[$0] ?? "missing")" }.joined(separator: "; "),
+                      file: file, line: line)
+    }
+
     var legacy: String { "127.0.0.21" }
     var modern: String { "127.0.0.22" }
 
@@ -212,8 +219,7 @@ final class SyncDeltaLabTests: CLITestCase {
     }
 
     func assertTargetEqualsSource(file: StaticString = #filePath, line: UInt = #line) throws {
-        let source = try listing(legacy, "Scratch"), target = try listing(modern, "Scratch")
-        XCTAssertEqual(source, target, file: file, line: line)
+        assertSameListing(try listing(legacy, "Scratch"), try listing(modern, "Scratch"), "target vs source:", file: file, line: line)
     }
 
     func testDeltaFollowsEveryKindOfChange() throws {
@@ -338,6 +344,6 @@ final class SyncDeltaLabTests: CLITestCase {
         r = try migrate(["sync", plan])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stdout.contains("copied 1"), r.stdout)
-        XCTAssertEqual(try listing(legacy, "Scratch"), try listing(modern, "Scratch"))
+        assertSameListing(try listing(legacy, "Scratch"), try listing(modern, "Scratch"), "target vs source:")
     }
 }
