@@ -26,15 +26,15 @@ PW=$(cat "$ROOT/secrets/labadmin.pw")
 S1=(--option='client min protocol=NT1')
 
 clean_target() { find "$DST" -mindepth 1 -delete; }
-seconds() { # command... -> wall seconds (and peak RSS KiB in $PEAK)
-  local out; out=$( { /usr/bin/time -f '%e %M' "$@" >/dev/null 2>"$WORK/err"; } 2>&1 ) || { cat "$WORK/err" >&2; }
-  out=$(tail -1 "$WORK/err"); PEAK=${out#* }; echo "${out% *}"
+measure() { # command... -> "wall-seconds peak-RSS-KiB" (the largest process of the command)
+  /usr/bin/time -o "$WORK/time" -f '%e %M' "$@" >"$WORK/out" 2>"$WORK/err" || { tail -3 "$WORK/err" >&2; }
+  tail -1 "$WORK/time"
 }
 
 make_large() {
   rm -rf "$SRC/LARGE"; mkdir -p "$WORK/large"
   for i in $(seq 1 "$LARGE_N"); do head -c "$((LARGE_MIB << 20))" /dev/urandom > "$WORK/large/file-$i.bin"; done
-  smbclient "//$LEGACY/Bench" -U "labadmin%$PW" "${S1[@]}" -c "mkdir LARGE; cd LARGE; lcd $WORK/large; prompt off; mput *" >/dev/null
+  smbclient "//$LEGACY/Bench" -U "labadmin%$PW" "${S1[@]}" -c "mkdir LARGE; cd LARGE; lcd $WORK/large; prompt off; mput *" >/dev/null 2>&1
   rm -rf "$WORK/large"
 }
 
@@ -84,17 +84,19 @@ run_dataset() { # name files bytes
   p=$(plan "$name")
   clean_target; rm -rf "$SHM"; mkdir -p "$DST/cp" "$SHM/get" "$WORK/twohop"
   local t_cp t_get t_put t_hop1 t_hop2 t_migrate m_migrate t_delta m_delta t_ls
-  t_cp=$(seconds cp -a "$SRC/$name" "$DST/cp/")
+  read -r t_cp _ < <(measure cp -a "$SRC/$name" "$DST/cp/")
   clean_target
-  t_get=$(seconds smbclient "//$LEGACY/Bench" -U "labadmin%$PW" "${S1[@]}" -c "lcd $SHM/get; prompt off; recurse on; mget $name")
-  t_put=$(seconds smbclient "//$MODERN/Bench" -U "labadmin%$PW" -c "lcd $SHM/get; prompt off; recurse on; mput $name")
+  read -r t_get _ < <(measure smbclient "//$LEGACY/Bench" -U "labadmin%$PW" "${S1[@]}" -c "lcd $SHM/get; prompt off; recurse on; mget $name")
+  read -r t_put _ < <(measure smbclient "//$MODERN/Bench" -U "labadmin%$PW" -c "lcd $SHM/get; prompt off; recurse on; mput $name")
   clean_target; rm -rf "$SHM/get"
-  t_hop1=$(seconds smbclient "//$LEGACY/Bench" -U "labadmin%$PW" "${S1[@]}" -c "lcd $WORK/twohop; prompt off; recurse on; mget $name")
-  t_hop2=$(seconds smbclient "//$MODERN/Bench" -U "labadmin%$PW" -c "lcd $WORK/twohop; prompt off; recurse on; mput $name")
+  read -r t_hop1 _ < <(measure smbclient "//$LEGACY/Bench" -U "labadmin%$PW" "${S1[@]}" -c "lcd $WORK/twohop; prompt off; recurse on; mget $name")
+  read -r t_hop2 _ < <(measure smbclient "//$MODERN/Bench" -U "labadmin%$PW" -c "lcd $WORK/twohop; prompt off; recurse on; mput $name")
   rm -rf "$WORK/twohop"; clean_target
-  t_migrate=$(seconds "$BIN" sync "$p" --workers "$WORKERS"); m_migrate=$PEAK
-  t_delta=$(seconds "$BIN" sync "$p" --workers "$WORKERS"); m_delta=$PEAK
-  t_ls=$(seconds smbclient "//$LEGACY/Bench" -U "labadmin%$PW" "${S1[@]}" -c "recurse; ls $name\\*")
+  read -r t_migrate m_migrate < <(measure "$BIN" sync "$p" --workers "$WORKERS")
+  grep -E "full|delta" "$WORK/out" >&2 || true
+  read -r t_delta m_delta < <(measure "$BIN" sync "$p" --workers "$WORKERS")
+  grep -E "full|delta" "$WORK/out" >&2 || true
+  read -r t_ls _ < <(measure smbclient "//$LEGACY/Bench" -U "labadmin%$PW" "${S1[@]}" -c "recurse; ls $name\\*")
   python3 - "$name" "$files" "$bytes" "$t_cp" "$t_get" "$t_put" "$t_hop1" "$t_hop2" "$t_migrate" "$m_migrate" "$t_delta" "$m_delta" "$t_ls" <<'PY'
 import sys
 name, files, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
@@ -115,6 +117,7 @@ print(f"- peak memory: full pass {mmig / 1024:.0f} MiB, delta {mdelta / 1024:.0f
 PY
 }
 
+exec > >(tee Benchmarks/last-run.md)
 echo "## Benchmark run $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores, $WORKERS workers"
 mkdir -p "$SRC" "$DST"
 make_large
@@ -127,7 +130,7 @@ if [ "${BENCH_HUGE:-0}" = 1 ]; then
   SMALL_N=200000 SMALL_DIRS=2000 make_small
   p=$(plan SMALL)
   "$BIN" sync "$p" --workers "$WORKERS" --acl-check none >/dev/null 2>&1 || true
-  t=$(seconds "$BIN" sync "$p" --workers "$WORKERS" --acl-check none)
-  echo; echo "- 200,000 entries: no-change delta $t s, peak memory $((PEAK / 1024)) MiB (target <= 150 MiB)"
+  read -r t m < <(measure "$BIN" sync "$p" --workers "$WORKERS" --acl-check none)
+  echo; echo "- 200,000 entries: no-change delta $t s, peak memory $((m / 1024)) MiB (target <= 150 MiB)"
 fi
 rm -rf "$SRC"/* ; clean_target

@@ -5,7 +5,7 @@ import MigrateCore
 /// Copies one file's data and metadata: data into a temporary name in the target folder, times
 /// and attributes on it, then a rename into place, so no half-written file ever carries a real
 /// name; the security descriptor goes last (once it excludes the account nothing else can change).
-struct FileCopier {
+final class FileCopier {
     let source: any Tree
     let target: any Tree
     let translator: SecurityTranslator
@@ -13,28 +13,50 @@ struct FileCopier {
     /// 4 MiB: libsmbclient splits reads into parallel 128 KiB requests, so big buffers pay.
     static let bufferSize = 4 << 20
     let buffer: UnsafeMutableRawBufferPointer
+    /// Bytes the last copy did not have to transfer again (resumed from a temporary file).
+    var resumed: UInt64 = 0
 
     init(source: any Tree, target: any Tree, translator: SecurityTranslator, copySecurity: Bool, buffer: UnsafeMutableRawBufferPointer) {
         self.source = source; self.target = target; self.translator = translator; self.copySecurity = copySecurity; self.buffer = buffer
     }
 
-    /// The temporary name of `path` while it is being written: in the same folder, recognisable.
-    static func temporaryPath(_ path: String) -> String {
+    /// The temporary name of an entry while it is being written: in the same folder, recognisable,
+    /// and naming the source's path, size and write time, so a temporary file found later belongs
+    /// to an unchanged source exactly when its name matches (robocopy /Z's restartable mode).
+    static func temporaryPath(_ entry: Entry) -> String {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in path.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        let parent = path.split(separator: "/").dropLast().joined(separator: "/")
+        for b in entry.path.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        for v in [entry.size, UInt64(bitPattern: entry.times.modified?.ticks ?? 0)] {
+            for i in 0..<8 { h = (h ^ ((v >> UInt64(8 * i)) & 0xff)) &* 0x100_0000_01b3 }
+        }
+        let parent = entry.path.split(separator: "/").dropLast().joined(separator: "/")
         return joinPath(parent, ".migrate-\(String(h, radix: 16)).partial")
     }
+
+    /// Files this large resume from their temporary file after an interruption.
+    static let resumableSize: UInt64 = 64 << 20
 
     static func isTemporaryName(_ name: String) -> Bool { name.hasPrefix(".migrate-") && name.hasSuffix(".partial") }
 
     /// Copies data, then metadata; `existing` is what the target holds at that name now.
     func copy(_ entry: Entry, existing: Entry?, counts: inout SecurityTranslator.Counts, progress: (Int) -> Void) throws -> SyncedEntry {
-        let tmp = Self.temporaryPath(entry.path)
+        resumed = 0
+        let tmp = Self.temporaryPath(entry)
         let input = try source.openForReading(entry.path)
         defer { try? input.close() }
-        let output = try target.openForWriting(tmp)
         var written: UInt64 = 0
+        let output: any WritableFile
+        if entry.size >= Self.resumableSize, let partial = try? target.stat(tmp), partial.size > 0 {
+            // Only the last buffer can have holes (each write returns when all its pieces landed),
+            // so resume one buffer back from the end, on a buffer boundary.
+            let block = UInt64(Self.bufferSize)
+            written = partial.size > block ? (partial.size - block) / block * block : 0
+            output = try target.openForResuming(tmp, at: written)
+            try input.seek(to: written)
+            resumed = written
+        } else {
+            output = try target.openForWriting(tmp)
+        }
         do {
             while true {
                 let n = try input.read(into: buffer)

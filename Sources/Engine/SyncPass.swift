@@ -78,9 +78,6 @@ public final class SyncPass {
                                  retries: options.retries, wait: options.retryWait)
         defer { state.pool?.close() }
         do {
-            if options.workers > 0 && !options.dryRun && !options.workerCommand.isEmpty {
-                state.pool = try WorkerPool(command: options.workerCommand, count: options.workers)
-            }
             try march(state)
             if let pool = state.pool { try handle(try pool.drain(), state) }
             try deleteAndFinish(state)
@@ -151,7 +148,13 @@ public final class SyncPass {
             events(.folder(dir))
             if dir.isEmpty { st.aclCheck = resolveACLCheck(pairs) }
             if dir.isEmpty && !pairs.contains(where: { $0.source != nil }) { st.sourceRootEmpty = true }
-            for leftover in own where !options.dryRun {
+            // A large file's temporary file whose name still matches its unchanged source is kept: the copy resumes from it.
+            let resumable = Set(pairs.compactMap { p -> String? in
+                guard let s = p.source, s.kind == .file, s.size >= FileCopier.resumableSize,
+                      p.target == nil || p.target?.size != s.size || p.target?.times.modified != s.times.modified else { return nil }
+                return FileCopier.temporaryPath(s)
+            })
+            for leftover in own where !options.dryRun && !resumable.contains(leftover.path) {
                 // A temporary file of an interrupted pass: never a real name, always ours to remove
                 // (clearing read-only first: it may have been killed half way through its metadata).
                 do { try st.copier.remove(leftover); log?.line("cleanup", leftover.path) }
@@ -264,6 +267,10 @@ public final class SyncPass {
             let job = WorkJob(id: st.nextJob, action: item.action == .copy ? .copy : item.action == .update ? .update : .metadata,
                               entry: src, existing: existing)
             st.pending[job.id] = item
+            // Workers start with the first file to copy: a delta with nothing to do spawns none.
+            if st.pool == nil, src.kind == .file, options.workers > 0, !options.workerCommand.isEmpty {
+                st.pool = try WorkerPool(command: options.workerCommand, count: options.workers)
+            }
             if let pool = st.pool, src.kind == .file {
                 try handle(try pool.submit(job), st)
                 try handle(try pool.collect(block: false), st)
@@ -278,6 +285,7 @@ public final class SyncPass {
         for r in results {
             guard let item = st.pending.removeValue(forKey: r.id) else { continue }
             if r.attempts > 1 { log?.line("retry", "\(item.path): \(r.attempts) attempts") }
+            if let resumed = r.resumed, resumed > 0 { log?.line("resume", "\(item.path) from byte \(resumed)") }
             guard let synced = r.synced, r.error == nil else {
                 try fail(item, r.error ?? "failed", attempts: r.attempts, st)
                 continue

@@ -20,6 +20,8 @@ public struct WorkResult: Codable, Sendable {
     public var attempts: Int
     public var error: String?
     public var bytes: UInt64
+    /// Bytes a copy did not transfer again, resuming an interrupted one.
+    public var resumed: UInt64? = nil
 }
 
 /// Runs jobs against a source and a target tree, with retries: the part of a pass that is the
@@ -52,7 +54,7 @@ public final class JobRunner {
                 case .metadata: synced = try copier.updateMetadata(job.entry, counts: &acl)
                 }
                 return WorkResult(id: job.id, synced: synced, acl: acl, attempts: attempt, error: nil,
-                                  bytes: job.action == .metadata ? 0 : job.entry.size)
+                                  bytes: job.action == .metadata ? 0 : job.entry.size - copier.resumed, resumed: copier.resumed)
             } catch {
                 let (reason, retryable) = SyncPass.describe(error)
                 if retryable && attempt <= retries {

@@ -85,6 +85,14 @@ public final class LocalFolderTree: Tree {
         return LocalFile(tree: self, path: path, fd: fd)
     }
 
+    public func openForResuming(_ path: String, at offset: UInt64) throws(TreeError) -> any WritableFile {
+        let fd = open(full(path), O_WRONLY | O_CLOEXEC)
+        if fd < 0 { throw fail(path, "open for resuming") }
+        let file = LocalFile(tree: self, path: path, fd: fd)
+        try file.seek(to: offset)
+        return file
+    }
+
     public func openForWriting(_ path: String) throws(TreeError) -> any WritableFile {
         let fd = open(full(path), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         if fd < 0 { throw fail(path, "open for writing") }

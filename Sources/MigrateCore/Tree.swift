@@ -20,6 +20,8 @@ public protocol Tree: AnyObject {
     func openForReading(_ path: String) throws(TreeError) -> any ReadableFile
     /// Creates or truncates a file.
     func openForWriting(_ path: String) throws(TreeError) -> any WritableFile
+    /// Opens an existing file for writing at `offset`, keeping what lies before it (resuming a copy).
+    func openForResuming(_ path: String, at offset: UInt64) throws(TreeError) -> any WritableFile
     /// Sets times (nil fields are left alone) and the portable attributes.
     func setMetadata(_ path: String, times: FileTimes, attributes: DOSAttributes?) throws(TreeError)
 }

@@ -138,6 +138,15 @@ public final class SMBShare: SecurityDescriptorTree, DetailedTree {
         return SMBFile(share: self, path: path, handle: f)
     }
 
+    public func openForResuming(_ path: String, at offset: UInt64) throws(TreeError) -> any WritableFile {
+        guard let f = url(path).withCString({ smbc_getFunctionOpen(ctx)(ctx, $0, O_WRONLY, 0) }) else {
+            throw fail(path, "open for resuming")
+        }
+        let file = SMBFile(share: self, path: path, handle: f)
+        try file.seek(to: offset)
+        return file
+    }
+
     public func openForWriting(_ path: String) throws(TreeError) -> any WritableFile {
         guard let f = url(path).withCString({ smbc_getFunctionOpen(ctx)(ctx, $0, O_WRONLY | O_CREAT | O_TRUNC, 0o644) }) else {
             throw fail(path, "open for writing")

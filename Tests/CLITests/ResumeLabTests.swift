@@ -105,10 +105,18 @@ final class ResumeLabTests: CLITestCase {
         let dir = try scratch()
         try seed(dir, bigMiB: 384)
         let plan = try plan(dir)
-        // 1. While the large file is being written under its temporary name.
+        // 1. While the large file is being written under its temporary name: the rerun resumes it.
         try killAndResume(plan) {
-            partials().contains { p in ((try? FileManager.default.attributesOfItem(atPath: "\(targetDir)/\(p)")[.size] as? Int) ?? 0) > 8 << 20 }
+            partials().contains { p in ((try? FileManager.default.attributesOfItem(atPath: "\(targetDir)/\(p)")[.size] as? Int) ?? 0) > 64 << 20 }
         }
+        let logs = dir.appendingPathComponent("logs").path
+        let resumedLog = try FileManager.default.contentsOfDirectory(atPath: logs).sorted().dropLast().last.map {
+            try String(contentsOfFile: logs + "/" + $0, encoding: .utf8)
+        } ?? ""
+        XCTAssertTrue(resumedLog.contains("\tresume\tbig.bin from byte "), resumedLog)
+        let local = dir.appendingPathComponent("big-copy.bin").path
+        _ = try smbclient(modern, "Scratch", "get big.bin \(local)")
+        XCTAssertEqual(try run("cmp", [local, dir.appendingPathComponent("stage/big.bin").path]).0, 0, "resumed copy differs from the source")
         // 2. In the middle of the walk: some folders done, others not.
         try reset()
         try seed(dir, bigMiB: 1)
@@ -117,7 +125,6 @@ final class ResumeLabTests: CLITestCase {
         // 3. During the folder metadata at the end of a pass.
         try reset()
         try seed(dir, bigMiB: 1)
-        let logs = dir.appendingPathComponent("logs").path
         try? FileManager.default.removeItem(atPath: logs)
         try killAndResume(plan) {
             guard let name = try? FileManager.default.contentsOfDirectory(atPath: logs).sorted().last,
