@@ -47,6 +47,6 @@ let package = Package(
         .testTarget(name: "LabTests", dependencies: ["MigrateCore", "SMBKit", "LocalTree", "MigratePlan", "TreeConformance"]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "LocalTree", "MigrateCore", "MigratePlan"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Catalog", "LocalTree", "MigrateCore", "MigratePlan"]),
-        .testTarget(name: "CLITests", dependencies: ["MigrateCLI", "MigrateCore"]),
+        .testTarget(name: "CLITests", dependencies: ["MigrateCLI", "MigrateCore", "TreeConformance"]),
     ]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import MigrateCore
 
 /// Worker processes, each with its own SMB connections (libsmbclient contexts are unsafe across
 /// threads): the coordinator, which owns the catalog, hands them jobs as JSON lines and reads
@@ -146,10 +147,10 @@ public final class WorkerPool {
 /// The worker side: jobs in on stdin, results out on stdout, until stdin closes.
 public enum WorkerLoop {
     public static func run(_ runner: JobRunner) {
-        let reader = JobLineReader(fd: STDIN_FILENO)
+        let reader = LineReader(fd: STDIN_FILENO)
         let decoder = JSONDecoder(), encoder = JSONEncoder()
-        while let line = reader.next() {
-            guard let job = try? decoder.decode(WorkJob.self, from: line) else { continue }
+        while let line = reader.nextBytes() {
+            guard let job = try? decoder.decode(WorkJob.self, from: Data(line)) else { continue }
             let result = runner.run(job)
             guard var data = try? encoder.encode(result) else { continue }
             data.append(10)
@@ -159,26 +160,6 @@ public enum WorkerLoop {
                 if n <= 0 { return }
                 done += n
             }
-        }
-    }
-}
-
-final class JobLineReader {
-    let fd: Int32
-    var buffer: [UInt8] = []
-    init(fd: Int32) { self.fd = fd }
-
-    func next() -> Data? {
-        while true {
-            if let nl = buffer.firstIndex(of: 10) {
-                let line = Data(buffer[..<nl])
-                buffer.removeSubrange(...nl)
-                return line
-            }
-            var chunk = [UInt8](repeating: 0, count: 65536)
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, 65536) }
-            if n <= 0 { return nil }
-            buffer += chunk[..<n]
         }
     }
 }

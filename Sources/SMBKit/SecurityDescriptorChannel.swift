@@ -238,25 +238,3 @@ for line in sys.stdin:
         print("ERR\t0xc0000001\t%s" % str(e).replace("\t", " ").replace("\n", " "), flush=True)
 """#
 }
-
-/// Reads newline-terminated lines from a file descriptor, blocking.
-final class LineReader {
-    let fd: Int32
-    private var buffer: [UInt8] = []
-
-    init(fd: Int32) { self.fd = fd }
-
-    func readLine() -> String? {
-        while true {
-            if let nl = buffer.firstIndex(of: 10) {
-                let line = String(decoding: buffer[..<nl], as: UTF8.self)
-                buffer.removeSubrange(...nl)
-                return line
-            }
-            var chunk = [UInt8](repeating: 0, count: 65536)
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, 65536) }
-            if n <= 0 { return nil }
-            buffer += chunk[..<n]
-        }
-    }
-}

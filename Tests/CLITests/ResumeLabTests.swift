@@ -5,31 +5,6 @@ import XCTest
 final class ResumeLabTests: CLITestCase {
     var targetDir: String { "\(Self.labRoot)/modern/share/Scratch" }
 
-    func reset() throws {
-        for side in ["legacy", "modern"] {
-            let dir = "\(Self.labRoot)/\(side)/share/Scratch"
-            for child in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] {
-                try FileManager.default.removeItem(atPath: dir + "/" + child)
-            }
-        }
-    }
-
-    func plan(_ dir: URL) throws -> String {
-        let pw = "\(Self.labRoot)/secrets/migrator.pw"
-        let text = """
-        migration: resume
-        catalog: catalog.sqlite
-        servers:
-          legacy: {host: \(legacy), user: migrator, password_file: \(pw)}
-          modern: {host: \(modern), user: migrator, password_file: \(pw)}
-        shares:
-          - {source: //legacy/Scratch, target: //modern/Scratch}
-        """
-        let path = dir.appendingPathComponent("resume.yaml")
-        try text.write(to: path, atomically: true, encoding: .utf8)
-        return path.path
-    }
-
     /// A source with a large file, many small ones in several folders.
     func seed(_ dir: URL, bigMiB: Int) throws {
         let stage = dir.appendingPathComponent("stage")
@@ -101,10 +76,10 @@ final class ResumeLabTests: CLITestCase {
 
     func testKilledMidLargeFileMidWalkAndMidMetadataThenResumed() throws {
         try requireLab()
-        try reset()
+        try resetScratch()
         let dir = try scratch()
         try seed(dir, bigMiB: 384)
-        let plan = try plan(dir)
+        let plan = try scratchPlan(dir)
         // 1. While the large file is being written under its temporary name: the rerun resumes it.
         try killAndResume(plan) {
             partials().contains { p in ((try? FileManager.default.attributesOfItem(atPath: "\(targetDir)/\(p)")[.size] as? Int) ?? 0) > 64 << 20 }
@@ -118,12 +93,12 @@ final class ResumeLabTests: CLITestCase {
         _ = try smbclient(modern, "Scratch", "get big.bin \(local)")
         XCTAssertEqual(try run("cmp", [local, dir.appendingPathComponent("stage/big.bin").path]).0, 0, "resumed copy differs from the source")
         // 2. In the middle of the walk: some folders done, others not.
-        try reset()
+        try resetScratch()
         try seed(dir, bigMiB: 1)
         try FileManager.default.removeItem(atPath: dir.appendingPathComponent("catalog.sqlite").path)
         try killAndResume(plan) { files(in: targetDir) > 60 }
         // 3. During the folder metadata at the end of a pass.
-        try reset()
+        try resetScratch()
         try seed(dir, bigMiB: 1)
         try? FileManager.default.removeItem(atPath: logs)
         try killAndResume(plan) {
@@ -136,10 +111,10 @@ final class ResumeLabTests: CLITestCase {
     /// A worker process that dies is replaced and its file handed out again; the pass ends clean.
     func testAKilledWorkerIsReplacedAndItsFileRetried() throws {
         try requireLab()
-        try reset()
+        try resetScratch()
         let dir = try scratch()
         try seed(dir, bigMiB: 256)
-        let plan = try plan(dir)
+        let plan = try scratchPlan(dir)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: try binary)
         p.arguments = ["sync", plan, "--workers", "2"]
@@ -152,7 +127,7 @@ final class ResumeLabTests: CLITestCase {
         let end = Date().addingTimeInterval(60)
         while !killed && Date() < end && p.isRunning {
             if partials().contains(where: { ((try? FileManager.default.attributesOfItem(atPath: "\(targetDir)/\($0)")[.size] as? Int) ?? 0) > 8 << 20 }) {
-                let pids = try run("pgrep", ["-f", "migrate worker .*resume.yaml"]).1.split(separator: "\n").compactMap { Int32($0) }
+                let pids = try run("pgrep", ["-f", "migrate worker .*scratch.yaml"]).1.split(separator: "\n").compactMap { Int32($0) }
                 // Which worker holds the big file is not visible from here: kill them all, the pool replaces each.
                 for pid in pids { kill(pid, SIGKILL) }
                 killed = !pids.isEmpty
@@ -171,10 +146,10 @@ final class ResumeLabTests: CLITestCase {
     /// The source server restarts in the middle of a pass: connections come back, the pass ends clean.
     func testSourceServerRestartMidPassIsSurvived() throws {
         try requireLab()
-        try reset()
+        try resetScratch()
         let dir = try scratch()
         try seed(dir, bigMiB: 64)
-        let plan = try plan(dir)
+        let plan = try scratchPlan(dir)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: try binary)
         p.arguments = ["sync", plan, "--workers", "2", "--retries", "10", "--wait", "1"]

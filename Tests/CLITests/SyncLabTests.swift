@@ -1,14 +1,52 @@
 import Foundation
 import MigrateCore
+import TreeConformance
 import XCTest
 
 /// Independent tools (smbclient, smbcacls) for checking the lab's servers.
 extension CLITestCase {
+    /// Empties the Scratch share on both servers (the tests that change things work there).
+    func resetScratch() throws {
+        for side in ["legacy", "modern"] {
+            let dir = "\(Self.labRoot)/\(side)/share/Scratch"
+            for child in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] {
+                try FileManager.default.removeItem(atPath: dir + "/" + child)
+            }
+        }
+    }
+
     /// Two listings are equal; on failure, only the entries that differ are named.
     func assertSameListing(_ a: [String: String], _ b: [String: String], _ what: String = "", file: StaticString = #filePath, line: UInt = #line) {
         let keys = Set(a.keys).union(b.keys).filter { a[$0] != b[$0] }.sorted()
         XCTAssertTrue(keys.isEmpty, "\(what) \(keys.count) entries differ: " + keys.prefix(8).map { "\($0): \(a[$0] ?? "missing") vs \(b[$0] ?? "missing")" }.joined(separator: "; "),
                       file: file, line: line)
+    }
+
+    /// A plan migrating the lab's Scratch share, with the lab's SID map; its catalog lives in `dir`.
+    func scratchPlan(_ dir: URL) throws -> String {
+        let plans = Self.repo.appendingPathComponent("Plans")
+        for f in ["lab-principals.csv", "lab-sidmap.csv"] {
+            try FileManager.default.copyItem(at: plans.appendingPathComponent(f), to: dir.appendingPathComponent(f))
+        }
+        let pw = "\(Self.labRoot)/secrets/migrator.pw"
+        let text = """
+        migration: scratch
+        catalog: catalog.sqlite
+        servers:
+          legacy: {host: \(legacy), user: migrator, password_file: \(pw)}
+          modern: {host: \(modern), user: migrator, password_file: \(pw)}
+        shares:
+          - {source: //legacy/Scratch, target: //modern/Scratch}
+        acl:
+          mode: translate
+          principals_file: lab-principals.csv
+          map_file: lab-sidmap.csv
+          map:
+            'LEGACY2003\\labadmin': 'MODERNSRV\\labadmin'
+        """
+        let path = dir.appendingPathComponent("scratch.yaml")
+        try text.write(to: path, atomically: true, encoding: .utf8)
+        return path.path
     }
 
     var legacy: String { "127.0.0.21" }
@@ -20,18 +58,8 @@ extension CLITestCase {
 
     @discardableResult
     func run(_ tool: String, _ args: [String], env: [String: String] = [:]) throws -> (Int32, String) {
-        let tool = tool.hasPrefix("/") ? tool : "/usr/bin/\(tool)"
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: tool)
-        p.arguments = args
-        p.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        let r = try runTool(tool, args, env: env)
+        return (r.status, r.output)
     }
 
     func smbclient(_ host: String, _ share: String, _ commands: String) throws -> String {
@@ -177,41 +205,6 @@ final class SyncLabTests: CLITestCase {
 /// Delta passes, the mirror guard and a locked file, on the lab's Scratch share.
 final class SyncDeltaLabTests: CLITestCase {
 
-    func reset() throws {
-        for side in ["legacy", "modern"] {
-            let dir = "\(Self.labRoot)/\(side)/share/Scratch"
-            for child in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] {
-                try FileManager.default.removeItem(atPath: dir + "/" + child)
-            }
-        }
-    }
-
-    func scratchPlan(_ dir: URL) throws -> String {
-        let plans = Self.repo.appendingPathComponent("Plans")
-        for f in ["lab-principals.csv", "lab-sidmap.csv"] {
-            try FileManager.default.copyItem(at: plans.appendingPathComponent(f), to: dir.appendingPathComponent(f))
-        }
-        let pw = "\(Self.labRoot)/secrets/migrator.pw"
-        let text = """
-        migration: scratch
-        catalog: catalog.sqlite
-        servers:
-          legacy: {host: \(legacy), user: migrator, password_file: \(pw)}
-          modern: {host: \(modern), user: migrator, password_file: \(pw)}
-        shares:
-          - {source: //legacy/Scratch, target: //modern/Scratch}
-        acl:
-          mode: translate
-          principals_file: lab-principals.csv
-          map_file: lab-sidmap.csv
-          map:
-            'LEGACY2003\\labadmin': 'MODERNSRV\\labadmin'
-        """
-        let path = dir.appendingPathComponent("scratch.yaml")
-        try text.write(to: path, atomically: true, encoding: .utf8)
-        return path.path
-    }
-
     func put(_ path: String, _ text: String, _ dir: URL) throws {
         let local = dir.appendingPathComponent("upload-\(UUID().uuidString.prefix(6))").path
         try text.write(toFile: local, atomically: true, encoding: .utf8)
@@ -224,7 +217,7 @@ final class SyncDeltaLabTests: CLITestCase {
 
     func testDeltaFollowsEveryKindOfChange() throws {
         try requireLab()
-        try reset()
+        try resetScratch()
         let dir = try scratch()
         let plan = try scratchPlan(dir)
         _ = try smbclient(legacy, "Scratch", "mkdir A; mkdir A\\Sub; mkdir B")
@@ -279,7 +272,7 @@ final class SyncDeltaLabTests: CLITestCase {
 
     func testMirrorGuardStopsWhenTheSourceLooksEmpty() throws {
         try requireLab()
-        try reset()
+        try resetScratch()
         let dir = try scratch()
         let plan = try scratchPlan(dir)
         _ = try smbclient(legacy, "Scratch", "mkdir Keep")
@@ -298,7 +291,7 @@ final class SyncDeltaLabTests: CLITestCase {
 
     func testLockedFileIsRetriedReportedAndCopiedOnceReleased() throws {
         try requireLab()
-        try reset()
+        try resetScratch()
         let dir = try scratch()
         let plan = try scratchPlan(dir)
         try put("locked.xls", "held open by a user", dir)

@@ -1,6 +1,7 @@
 import Foundation
 import MigrateCore
 import SMBKit
+import TreeConformance
 import XCTest
 
 /// The running lab (Lab/lab.sh up && Lab/lab.sh seed) and what the seed says it made.
@@ -58,18 +59,7 @@ enum Lab {
 
     /// Runs an independent Samba tool; returns stdout+stderr and the exit status.
     @discardableResult
-    static func run(_ tool: String, _ args: [String]) throws -> (status: Int32, output: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/\(tool)")
-        p.arguments = args
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
+    static func run(_ tool: String, _ args: [String]) throws -> (status: Int32, output: String) { try runTool(tool, args) }
 
     static func smbclient(_ host: String, _ share: String, _ command: String, user: String = "labadmin") throws -> String {
         try run("smbclient", ["//\(host)/\(share)", "-U", "\(user)%\(password(user))",
