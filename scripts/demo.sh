@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 Lab/lab.sh up
-Lab/lab.sh seed
+Lab/lab.sh seed --force   # the demo edits a file on the old server: start from the seeded state
 swift build -c release
 bin=$(swift build -c release --show-bin-path)/migrate
 
@@ -43,4 +43,4 @@ echo "== migrate status Plans/lab.yaml"
 "$bin" status Plans/lab.yaml
 echo
 echo "Reports: .migrate/reports/, pass logs: .migrate/logs/, catalog: .migrate/lab.sqlite."
-echo "Stop the lab with: Lab/lab.sh down (the demo changed one Finance file: 'Lab/lab.sh seed --force' restores it)"
+echo "Stop the lab with: Lab/lab.sh down"
