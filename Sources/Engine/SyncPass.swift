@@ -70,10 +70,7 @@ public final class SyncPass {
         let passID = try catalog.beginPass(share: shareID, kind: kind, at: started.timeIntervalSince1970)
         summary.logFile = log?.path
         log?.line("pass", "\(kind.rawValue) pass \(passID) of \(mapping.name): \(mapping.source) -> \(mapping.target?.description ?? mapping.targetFolder ?? "")")
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: FileCopier.bufferSize, alignment: 4096)
-        defer { buffer.deallocate() }
-        let copier = FileCopier(source: source, target: target, translator: translator, copySecurity: options.copySecurity, buffer: buffer)
-        let state = State(shareID: shareID, passID: passID, copier: copier, summary: summary)
+        let state = State(shareID: shareID, passID: passID, summary: summary)
         state.runner = JobRunner(source: source, target: target, translator: translator, copySecurity: options.copySecurity,
                                  retries: options.retries, wait: options.retryWait)
         defer { state.pool?.close() }
@@ -100,7 +97,6 @@ public final class SyncPass {
     final class State {
         let shareID: Int64
         let passID: Int64
-        let copier: FileCopier
         var summary: PassSummary
         var targetEntries = 0
         var sourceRootEmpty = false
@@ -123,8 +119,11 @@ public final class SyncPass {
             if scheduled.insert(e.path).inserted { folderMetadata.append(e) }
         }
 
-        init(shareID: Int64, passID: Int64, copier: FileCopier, summary: PassSummary) {
-            self.shareID = shareID; self.passID = passID; self.copier = copier; self.summary = summary
+        /// The inline runner's copier, for what the coordinator does itself (folders, deletes, cleanup).
+        var copier: FileCopier { runner.copier }
+
+        init(shareID: Int64, passID: Int64, summary: PassSummary) {
+            self.shareID = shareID; self.passID = passID; self.summary = summary
         }
     }
 
