@@ -144,6 +144,10 @@ cmd_up() {
   smbcacls "//$MODERN_IP/files" '\' -U "labadmin%$LAB_PASSWORD" --sddl \
     --set 'D:PAI(A;OICI;0x1f01ff;;;SY)(A;OICI;0x1f01ff;;;BA)(A;OICI;0x1200a9;;;AU)' >/dev/null 2>&1 \
     || log "warning: could not set the namespace root's ACL"
+  # The old server's Public share: Everyone may change, guests included.
+  smbcacls "//$LEGACY_IP/Public" '\' -U "labadmin%$LAB_PASSWORD" --option='client min protocol=NT1' --sddl \
+    --set 'D:PAI(A;OICI;0x1f01ff;;;SY)(A;OICI;0x1f01ff;;;BA)(A;OICI;0x1301bf;;;WD)' >/dev/null 2>&1 \
+    || log "warning: could not set the Public share's ACL"
   log "up: LEGACY //$LEGACY_IP (SMB1 only), MODERN //$MODERN_IP (SMB2-3, DFS root \\\\$MODERN_IP\\files)"
 }
 

@@ -46,6 +46,30 @@ public final class SMBShare: SecurityDescriptorTree, DetailedTree {
         var st = Glibc.stat()
         let rc = url("").withCString { smbc_getFunctionStat(ctx)(ctx, $0, &st) }
         if rc < 0 { throw fail("", "connect") }
+        if !context.credentials.kerberos { try refuseGuestSession() }
+    }
+
+    /// libsmbclient does not say whether the server made us a guest. The server is asked who we
+    /// are; where it will not say, an unknown account is tried: if that gets in too, the server
+    /// admits anyone as guest and this session cannot be trusted to be ours.
+    func refuseGuestSession() throws(TreeError) {
+        try securityChannel.ensureStarted()
+        let me = context.credentials.user.split(separator: "\\").last.map { $0.lowercased() } ?? ""
+        if let who = securityChannel.loggedOnAs {
+            if who.lowercased() == me { return }
+            throw TreeError(.authenticationFailed, tree: displayName, operation: "connect",
+                            detail: "the server logged the account on as guest ('\(who)'), not as '\(context.credentials.user)'")
+        }
+        var bytes = [UInt8](repeating: 0, count: 8)
+        for i in bytes.indices { bytes[i] = UInt8.random(in: 97...122) }
+        let stranger = SMBCredentials(user: "migrate-probe-" + String(decoding: bytes, as: UTF8.self), password: String(decoding: bytes.reversed(), as: UTF8.self))
+        guard let probeContext = try? SMBContext(credentials: stranger) else { return }
+        var st = Glibc.stat()
+        let admitted = url("").withCString { smbc_getFunctionStat(probeContext.ctx)(probeContext.ctx, $0, &st) } == 0
+        if admitted {
+            throw TreeError(.authenticationFailed, tree: displayName, operation: "connect",
+                            detail: "the server admits unknown accounts as guest and would not confirm this logon is '\(context.credentials.user)'; refusing a possible guest session")
+        }
     }
 
     public func stat(_ path: String) throws(TreeError) -> Entry {

@@ -18,6 +18,14 @@ final class SecurityDescriptorChannel {
     private var process: Process?
     private var input: FileHandle?
     private var output: LineReader?
+    /// The account the server says this session belongs to (LSA GetUserName), when it would say.
+    private(set) var loggedOnAs: String?
+
+    /// Starts the helper if it is not running (connecting, and asking the server who we are).
+    func ensureStarted() throws(TreeError) {
+        if process == nil { try start() }
+    }
+
     /// Whether the account may read SACLs (needs SeSecurityPrivilege); learnt on first try.
     private(set) var saclReadable: Bool?
 
@@ -126,7 +134,9 @@ final class SecurityDescriptorChannel {
             throw TreeError(.notSupported, tree: endpoint.displayName, operation: "start security helper",
                             detail: "the helper exited: is python3-samba installed (apt-get install python3-samba)?")
         }
-        if ready != "READY" {
+        if ready.hasPrefix("READY") {
+            loggedOnAs = ready.split(separator: "\t").dropFirst().first.map(String.init).flatMap { $0 == "?" ? nil : $0 }
+        } else {
             stop()
             throw Self.error(ready.split(separator: "\t", omittingEmptySubsequences: false).map(String.init),
                              endpoint.displayName, "", "connect (security helper)")
@@ -204,7 +214,19 @@ try:
     conn = libsmb.Conn(cfg["host"], cfg["share"], lp, creds)
 except NTSTATUSError as e:
     fail(e); sys.exit(1)
-print("READY", flush=True)
+# Which account did the server log us on as? A server that maps unknown users to guest lets the
+# session in silently (modern Windows refuses such logons). LSA GetUserName tells, where allowed.
+who = "?"
+if not cfg.get("kerberos"):
+    try:
+        from samba.dcerpc import lsa
+        from samba.param import LoadParm
+        lp4 = LoadParm(); lp4.load("/dev/null")
+        lp4.set("client min protocol", "NT1"); lp4.set("client max protocol", "SMB3")
+        who = lsa.lsarpc("ncacn_np:%s" % cfg["host"], lp4, creds).GetUserName(None, None, None)[0].string or "?"
+    except Exception:
+        who = "?"
+print("READY\t" + who, flush=True)
 
 READ = security.SEC_STD_READ_CONTROL
 for line in sys.stdin:

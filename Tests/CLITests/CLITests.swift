@@ -1,4 +1,5 @@
 import Foundation
+import TreeConformance
 import XCTest
 
 /// Helpers for tests that drive the real `migrate` binary.
@@ -147,6 +148,32 @@ final class CLITests: CLITestCase {
             let md = try String(contentsOf: dir.appendingPathComponent("plan-report.md"), encoding: .utf8)
             XCTAssertTrue(md.contains("## ⚠ Connection problems"), md)
         }
+    }
+
+    /// LEGACY maps unknown users to guest and has a share guests may enter: an account the server
+    /// does not know gets in silently, and migrate must refuse that session.
+    func testGuestSessionIsRefused() throws {
+        try requireLab()
+        let dir = try scratch()
+        let pw = dir.appendingPathComponent("ghost.pw")
+        try "anything\n".write(to: pw, atomically: true, encoding: .utf8)
+        chmod(pw.path, 0o600)
+        let plan = """
+            migration: guest
+            servers:
+              legacy: {host: 127.0.0.21, user: ghost, password_file: \(pw.path)}
+              modern: {host: 127.0.0.22, user: migrator, password_file: \(Self.labRoot)/secrets/migrator.pw}
+            shares:
+              - {source: //legacy/Public, target: //modern/Scratch}
+            """
+        // The independent client gets in as guest without a word…
+        let guest = try runTool("smbclient", ["//127.0.0.21/Public", "-U", "ghost%anything", "--option=client min protocol=NT1", "-c", "ls"])
+        XCTAssertEqual(guest.status, 0, guest.output)
+        // …migrate does not.
+        let r = try migrate(["plan", try writePlan(dir, plan), "--report", dir.path])
+        XCTAssertEqual(r.status, 1, r.stderr)
+        XCTAssertTrue(r.stderr.contains("source \\\\127.0.0.21\\Public (share Public, as ghost): connect failed: logon failed"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("refusing a possible guest session"), r.stderr)
     }
 
     func testBadInputExitsTwo() throws {
