@@ -17,7 +17,7 @@ public final class SMBShare: SecurityDescriptorTree, DetailedTree {
 
     var endpoint: SecurityDescriptorChannel.Endpoint {
         .init(host: host, share: share, credentials: context.credentials, requireSigning: context.options.requireSigning,
-              displayName: displayName)
+              encryption: context.options.encryption, displayName: displayName)
     }
     lazy var securityChannel = SecurityDescriptorChannel(endpoint)
     lazy var infoChannel = SMBInfoChannel(endpoint)
@@ -46,7 +46,7 @@ public final class SMBShare: SecurityDescriptorTree, DetailedTree {
         var st = Glibc.stat()
         let rc = url("").withCString { smbc_getFunctionStat(ctx)(ctx, $0, &st) }
         if rc < 0 { throw fail("", "connect") }
-        if !context.credentials.kerberos { try refuseGuestSession() }
+        if !context.credentials.kerberos { try refuseGuestSession() } else { try securityChannel.ensureStarted() }
     }
 
     /// libsmbclient does not say whether the server made us a guest. The server is asked who we

@@ -11,6 +11,7 @@ final class SecurityDescriptorChannel {
         var share: String
         var credentials: SMBCredentials
         var requireSigning: Bool
+        var encryption: SMBSessionOptions.Encryption = .auto
         var displayName: String
     }
 
@@ -127,7 +128,8 @@ final class SecurityDescriptorChannel {
         output = LineReader(fd: stdout.fileHandleForReading.fileDescriptor)
         let c = endpoint.credentials
         let config: [String: Any] = ["host": endpoint.host, "share": endpoint.share, "user": c.user, "domain": c.domain,
-                                     "password": c.password, "kerberos": c.kerberos, "signing": endpoint.requireSigning]
+                                     "password": c.password, "kerberos": c.kerberos, "signing": endpoint.requireSigning,
+                                     "encrypt": endpoint.encryption.rawValue]
         let json = (try? JSONSerialization.data(withJSONObject: config)) ?? Data()
         guard let ready = exchange(String(decoding: json, as: UTF8.self) + "\n") else {
             stop()
@@ -201,6 +203,8 @@ lp.load("/dev/null")
 lp.set("client min protocol", "NT1")
 lp.set("client max protocol", "SMB3")
 lp.set("client signing", "required" if cfg.get("signing") else "if_required")
+# libsmbclient only prints a warning when SMB1 cannot encrypt; here "required" really refuses.
+lp.set("client smb encrypt", {"required": "required", "desired": "desired", "off": "off"}.get(cfg.get("encrypt"), "default"))
 creds = credentials.Credentials()
 creds.guess(lp)
 creds.set_username(cfg["user"])

@@ -176,6 +176,30 @@ final class CLITests: CLITestCase {
         XCTAssertTrue(r.stderr.contains("refusing a possible guest session"), r.stderr)
     }
 
+    /// `encryption: required` is honoured per server: the SMB3 target (also with signing required)
+    /// connects; the SMB1-only legacy server, which cannot encrypt, is refused rather than used in clear.
+    func testEncryptionRequiredPerServer() throws {
+        try requireLab()
+        let dir = try scratch()
+        let pw = "\(Self.labRoot)/secrets/migrator.pw"
+        let plan = """
+            migration: encryption
+            servers:
+              legacy: {host: 127.0.0.21, user: migrator, password_file: \(pw), encryption: required}
+              modern: {host: 127.0.0.22, user: migrator, password_file: \(pw), encryption: required, signing: required}
+            shares:
+              - {source: //legacy/Finance, target: //modern/Finance}
+              - {name: Modern, source: //modern/Projects, target: //modern/Scratch}
+            """
+        let r = try migrate(["plan", try writePlan(dir, plan), "--report", dir.path, "--no-probe", "--no-acls"])
+        XCTAssertEqual(r.status, 1, r.stderr)
+        let errors = r.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") }
+        XCTAssertEqual(errors.count, 1, r.stderr)
+        XCTAssertTrue(errors.first?.contains("source \\\\127.0.0.21\\Finance") ?? false, r.stderr)
+        XCTAssertTrue(errors.first?.contains("Encryption required") ?? false, r.stderr)
+        XCTAssertTrue(r.stderr.contains("Modern: 3004 files"), r.stderr)
+    }
+
     func testBadInputExitsTwo() throws {
         let dir = try scratch()
         // Broken plan: compiler-style location.
