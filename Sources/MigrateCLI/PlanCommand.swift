@@ -29,21 +29,12 @@ struct PlanCommand: ParsableCommand {
 
     func run() throws {
         let console = Console()
-        let plan: Plan
-        do { plan = try PlanLoader.load(path: planFile) } catch {
-            console.err(error.description)
-            console.err("\(error.problems.count) problem(s) in \(planFile); nothing was done.")
-            throw ExitCode(2)
-        }
+        let plan = try PlanSession.loadPlan(planFile, console: console)
         if validateOnly {
             console.out("\(planFile): plan is valid (\(plan.shares.count) shares, \(plan.servers.count) servers)")
             return
         }
-        let opener: PlanTreeOpener
-        do { opener = try PlanTreeOpener(plan: plan) } catch {
-            console.err("\(error)")
-            throw ExitCode(2)
-        }
+        let opener = try PlanSession.opener(for: plan, console: console)
         let dryRun = DryRun(plan: plan, opener: opener, options: .init(readSecurity: !noAcls, measureReadRate: !noProbe))
         let result = dryRun.run { event in
             switch event {

@@ -24,18 +24,27 @@ struct PlanSession {
 
     /// The validated plan and every server's credentials (exit 2 when either is bad).
     static func load(_ file: String, console: Console) throws -> (Plan, PlanTreeOpener) {
-        let plan: Plan
-        do { plan = try PlanLoader.load(path: file) } catch {
+        let plan = try loadPlan(file, console: console)
+        return (plan, try opener(for: plan, console: console))
+    }
+
+    /// The validated plan, every problem printed and exit 2 when it is broken.
+    static func loadPlan(_ file: String, console: Console) throws -> Plan {
+        do { return try PlanLoader.load(path: file) } catch {
             console.err(error.description)
             console.err("\(error.problems.count) problem(s) in \(file); nothing was done.")
             throw ExitCode(2)
         }
+    }
+
+    /// Every server's credentials, resolved up front (exit 2 when one cannot be had).
+    static func opener(for plan: Plan, console: Console) throws -> PlanTreeOpener {
         let opener: PlanTreeOpener
         do { opener = try PlanTreeOpener(plan: plan) } catch {
             console.err("\(error)")
             throw ExitCode(2)
         }
-        return (plan, opener)
+        return opener
     }
 
     var folder: String { (plan.catalogPath as NSString).deletingLastPathComponent }
@@ -58,16 +67,7 @@ struct PlanSession {
 
     /// Source and target trees of a share, or nil after saying why.
     func openPair(_ mapping: ShareMapping) -> (any Tree, any Tree)? {
-        if !mapping.source.subpath.isEmpty || !(mapping.target?.subpath.isEmpty ?? true) {
-            console.err("error: \(mapping.name): a folder inside a share as source or target is not supported yet; use the share root")
-            return nil
-        }
-        do {
-            let source = try opener.open(mapping.source)
-            let target: any Tree
-            if let t = mapping.target { target = try opener.open(t) } else { target = try opener.openLocal(mapping.targetFolder ?? "") }
-            return (source, target)
-        } catch {
+        do { return try opener.openPair(mapping) } catch {
             console.err("error: \(mapping.name): \(error)")
             return nil
         }

@@ -38,6 +38,17 @@ final class PlanTreeOpener: TreeOpener {
     func openLocal(_ folder: String) throws(TreeError) -> any Tree {
         try LocalFolderTree(root: folder)
     }
+
+    /// A share's source and target trees, as sync and its workers use them.
+    func openPair(_ mapping: ShareMapping) throws(TreeError) -> (source: any Tree, target: any Tree) {
+        if !mapping.source.subpath.isEmpty || !(mapping.target?.subpath.isEmpty ?? true) {
+            throw TreeError(.notSupported, tree: mapping.source.description, operation: "open share",
+                            detail: "a folder inside a share as source or target is not supported yet; use the share root")
+        }
+        let source = try open(mapping.source)
+        let target = if let t = mapping.target { try open(t) } else { try openLocal(mapping.targetFolder ?? "") }
+        return (source, target)
+    }
 }
 
 struct SecretErrors: Error, CustomStringConvertible {

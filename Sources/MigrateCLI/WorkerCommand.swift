@@ -40,10 +40,7 @@ struct WorkerCommand: ParsableCommand {
             throw ExitCode(2)
         }
         let source: any Tree, target: any Tree
-        do {
-            source = try opener.open(mapping.source)
-            if let t = mapping.target { target = try opener.open(t) } else { target = try opener.openLocal(mapping.targetFolder ?? "") }
-        } catch {
+        do { (source, target) = try opener.openPair(mapping) } catch {
             console.err("worker: \(mapping.name): \(error)")
             throw ExitCode(1)
         }
