@@ -24,13 +24,19 @@ final class FileCopier {
     /// and naming the source's path, size and write time, so a temporary file found later belongs
     /// to an unchanged source exactly when its name matches (robocopy /Z's restartable mode).
     static func temporaryPath(_ entry: Entry) -> String {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in entry.path.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        var bytes = Array(entry.path.utf8)
         for v in [entry.size, UInt64(bitPattern: entry.times.modified?.ticks ?? 0)] {
-            for i in 0..<8 { h = (h ^ ((v >> UInt64(8 * i)) & 0xff)) &* 0x100_0000_01b3 }
+            for i in 0..<8 { bytes.append(UInt8((v >> UInt64(8 * i)) & 0xff)) }
         }
         let parent = entry.path.split(separator: "/").dropLast().joined(separator: "/")
-        return joinPath(parent, ".migrate-\(String(h, radix: 16)).partial")
+        return joinPath(parent, ".migrate-\(fingerprint(bytes)).partial")
+    }
+
+    /// FNV-1a, 64 bits, in hex: short, stable names for bytes (not a security measure).
+    static func fingerprint(_ bytes: some Sequence<UInt8>) -> String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return String(h, radix: 16)
     }
 
     /// Files this large resume from their temporary file after an interruption.
@@ -117,11 +123,7 @@ final class FileCopier {
     }
 
     /// A fingerprint of the source descriptor, kept in the catalog to notice ACL changes.
-    static func hash(_ sd: SecurityDescriptor) -> String {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in sd.selfRelative { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        return String(h, radix: 16)
-    }
+    static func hash(_ sd: SecurityDescriptor) -> String { fingerprint(sd.selfRelative) }
 
     /// Removes a target file (clearing read-only first) or a whole target folder.
     func remove(_ entry: Entry) throws {
