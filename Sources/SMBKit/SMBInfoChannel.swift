@@ -6,23 +6,20 @@ import MigrateCore
 /// time over SMB1 and cannot list streams at all; smbclient's own client code can.
 final class SMBInfoChannel {
     let endpoint: SecurityDescriptorChannel.Endpoint
-    private var process: Process?
-    private var input: FileHandle?
-    private var output: LineReader?
+    private var helper: HelperProcess?
 
     init(_ endpoint: SecurityDescriptorChannel.Endpoint) { self.endpoint = endpoint }
     deinit { stop() }
 
     func stop() {
-        try? input?.close()
-        if let p = process, p.isRunning { p.terminate(); p.waitUntilExit() }
-        process = nil; input = nil; output = nil
+        helper?.stop()
+        helper = nil
     }
 
     func details(_ path: String) throws(TreeError) -> EntryDetails {
         let wire = path.isEmpty ? "\\" : path.replacingOccurrences(of: "/", with: "\\")
         for attempt in 0..<2 {
-            if process == nil { try start() }
+            if helper == nil { try start() }
             guard let lines = exchange("allinfo \"\(wire)\"\n") else {
                 stop()
                 if attempt == 0 { continue }
@@ -87,15 +84,14 @@ final class SMBInfoChannel {
     /// answered: `pwd` goes out once the attributes line (or an error) arrived, and its reply
     /// marks the end (stream lines may come between).
     private func exchange(_ command: String) -> [String]? {
-        guard let input, let output else { return nil }
-        do { try input.write(contentsOf: Data(command.utf8)) } catch { return nil }
+        guard let helper, helper.send(command) else { return nil }
         var lines: [String] = []
         var sentMarker = false
-        while let line = output.readLine() {
+        while let line = helper.readLine() {
             if sentMarker && line.hasPrefix("Current directory is ") { return lines }
             lines.append(line)
             if !sentMarker && (line.hasPrefix("attributes:") || line.contains("NT_STATUS_")) {
-                do { try input.write(contentsOf: Data("pwd\n".utf8)) } catch { return nil }
+                guard helper.send("pwd\n") else { return nil }
                 sentMarker = true
             }
         }
@@ -103,35 +99,23 @@ final class SMBInfoChannel {
     }
 
     private func start() throws(TreeError) {
-        signal(SIGPIPE, SIG_IGN)
         let c = endpoint.credentials
-        let p = Process()
         // Line-buffered stdout: smbclient's replies must reach us before its buffer fills.
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/stdbuf")
         var args = ["-oL", "/usr/bin/smbclient", "//\(endpoint.host)/\(endpoint.share)",
                     "--option=client min protocol=NT1", "--option=client max protocol=SMB3",
                     "--option=client signing=\(endpoint.requireSigning ? "required" : "if_required")"]
         if c.kerberos { args += ["--use-kerberos=required", "-U", c.user] }
         else { args += ["-U", c.user] }
         if !c.domain.isEmpty { args += ["-W", c.domain] }
-        p.arguments = args
         var env = ProcessInfo.processInfo.environment
         env["PASSWD"] = c.password      // read by smbclient; never on the command line
         env["TZ"] = "UTC"
-        p.environment = env
-        let stdin = Pipe(), stdout = Pipe()
-        p.standardInput = stdin
-        p.standardOutput = stdout
-        p.standardError = stdout
-        do { try p.run() } catch {
+        do { helper = try HelperProcess("/usr/bin/stdbuf", args, environment: env, mergeStderr: true) } catch {
             throw TreeError(.notSupported, tree: endpoint.displayName, operation: "start smbclient", detail: "\(error) (apt-get install smbclient)")
         }
-        process = p
-        input = stdin.fileHandleForWriting
-        output = LineReader(fd: stdout.fileHandleForReading.fileDescriptor)
         // smbclient greets with 'Try "help"…' once the tree is connected.
         var seen: [String] = []
-        while let line = output?.readLine() {
+        while let line = helper?.readLine() {
             if line.hasPrefix("Try \"help\"") { return }
             seen.append(line)
         }

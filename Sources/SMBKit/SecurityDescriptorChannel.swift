@@ -16,15 +16,13 @@ final class SecurityDescriptorChannel {
     }
 
     let endpoint: Endpoint
-    private var process: Process?
-    private var input: FileHandle?
-    private var output: LineReader?
+    private var helper: HelperProcess?
     /// The account the server says this session belongs to (LSA GetUserName), when it would say.
     private(set) var loggedOnAs: String?
 
     /// Starts the helper if it is not running (connecting, and asking the server who we are).
     func ensureStarted() throws(TreeError) {
-        if process == nil { try start() }
+        if helper == nil { try start() }
     }
 
     /// Whether the account may read SACLs (needs SeSecurityPrivilege); learnt on first try.
@@ -35,9 +33,8 @@ final class SecurityDescriptorChannel {
     deinit { stop() }
 
     func stop() {
-        try? input?.close()
-        if let p = process, p.isRunning { p.terminate(); p.waitUntilExit() }
-        process = nil; input = nil; output = nil
+        helper?.stop()
+        helper = nil
     }
 
     static let owner: UInt32 = 1, group: UInt32 = 2, dacl: UInt32 = 4, sacl: UInt32 = 8
@@ -83,7 +80,7 @@ final class SecurityDescriptorChannel {
         if let hex { line += "\t\(hex)" }
         // One retry with a fresh helper: a dropped connection takes the helper with it.
         for attempt in 0..<2 {
-            if process == nil { try start() }
+            if helper == nil { try start() }
             guard let reply = exchange(line + "\n") else {
                 stop()
                 if attempt == 0 { continue }
@@ -104,28 +101,15 @@ final class SecurityDescriptorChannel {
     }
 
     private func exchange(_ line: String) -> String? {
-        guard let input, let output else { return nil }
-        do { try input.write(contentsOf: Data(line.utf8)) } catch { return nil }
-        return output.readLine()
+        guard let helper, helper.send(line) else { return nil }
+        return helper.readLine()
     }
 
     private func start() throws(TreeError) {
-        // A helper that died must surface as an error on write, not kill us with SIGPIPE.
-        signal(SIGPIPE, SIG_IGN)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        p.arguments = ["-c", Self.script]
-        let stdin = Pipe(), stdout = Pipe()
-        p.standardInput = stdin
-        p.standardOutput = stdout
-        p.standardError = FileHandle.nullDevice
-        do { try p.run() } catch {
+        do { helper = try HelperProcess("/usr/bin/python3", ["-c", Self.script], mergeStderr: false) } catch {
             throw TreeError(.notSupported, tree: endpoint.displayName, operation: "start security helper",
                             detail: "/usr/bin/python3 with python3-samba is needed for security descriptors: \(error)")
         }
-        process = p
-        input = stdin.fileHandleForWriting
-        output = LineReader(fd: stdout.fileHandleForReading.fileDescriptor)
         let c = endpoint.credentials
         let config: [String: Any] = ["host": endpoint.host, "share": endpoint.share, "user": c.user, "domain": c.domain,
                                      "password": c.password, "kerberos": c.kerberos, "signing": endpoint.requireSigning,
