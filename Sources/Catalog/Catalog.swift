@@ -38,14 +38,6 @@ extension CatalogDatabase {
         }
     }
 
-    /// Whether a full pass has completed (later passes are deltas).
-    public func hasCompletedPass(share: Int64) throws(Failure) -> Bool {
-        try read { db in
-            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM pass WHERE share_id = ? AND status = 'completed' AND kind != 'dry-run')",
-                              arguments: [share]) ?? false
-        }
-    }
-
     public func passes(share name: String, limit: Int = 10) throws(Failure) -> [PassRecord] {
         try read { db in
             try Row.fetchAll(db, sql: """

@@ -1,7 +1,7 @@
-/// libsmbclient's text form of a descriptor (`system.nt_sec_desc.*` with numeric SIDs):
-/// `REVISION:1,OWNER:S-..,GROUP:S-..,ACL:S-..:type/flags/0xmask,…`.
-/// Reading prints masks in hex; writing parses them as decimal (a trap in Samba 4.17), so
-/// `libsmbclientText` always writes decimal. This form cannot carry control flags or a SACL.
+/// libsmbclient's text form of a descriptor (`system.nt_sec_desc.*` with numeric SIDs), which
+/// `smbcacls --numeric` prints too: `REVISION:1,OWNER:S-..,GROUP:S-..,ACL:S-..:type/flags/0xmask,…`.
+/// It cannot carry control flags or a SACL, so descriptors travel as binary (SMBKit's helper);
+/// this parser reads what the independent tools print.
 extension SecurityDescriptor {
     public enum TextError: Error, Equatable, CustomStringConvertible {
         case malformed(String)
@@ -46,16 +46,5 @@ extension SecurityDescriptor {
     private static func number(_ s: Substring) -> UInt64? {
         if s.hasPrefix("0x") || s.hasPrefix("0X") { return UInt64(s.dropFirst(2), radix: 16) }
         return UInt64(s)
-    }
-
-    /// The text libsmbclient's setxattr accepts, masks in decimal. Without `owner`/`group` only the DACL is set.
-    public func libsmbclientText(includeOwner: Bool = true, includeGroup: Bool = true) -> String {
-        var fields = ["REVISION:\(revision)"]
-        if includeOwner, let owner { fields.append("OWNER:\(owner)") }
-        if includeGroup, let group { fields.append("GROUP:\(group)") }
-        for ace in dacl ?? [] {
-            fields.append("ACL:\(ace.sid):\(ace.type.rawValue)/\(ace.flags.rawValue)/\(ace.mask)")
-        }
-        return fields.joined(separator: ",")
     }
 }
