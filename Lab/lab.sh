@@ -2,7 +2,7 @@
 # The migrate lab: two real Samba servers on loopback aliases.
 #   LEGACY (127.0.0.21): Windows Server 2003-like, SMB1 only.
 #   MODERN (127.0.0.22): SMB2.1..3 target, plus the DFS namespace root \\MODERN\files.
-# Usage: Lab/lab.sh up | seed [--force] | down | restart legacy|modern | status | env
+# Usage: Lab/lab.sh up | seed [--force] | down | restart legacy|modern | reset-cutover | status | env
 # Idempotent: servers, users and aliases left from an earlier run are reused or replaced.
 set -euo pipefail
 
@@ -53,6 +53,8 @@ render() { # name ip
     "$HERE/$name.conf.in" > "$ROOT/$name/smb.conf"
   for s in $(sed -n 's/^\[\(.*\)\]$/\1/p' "$ROOT/$name/smb.conf" | grep -v '^global$'); do
     mkdir -p "$ROOT/$name/share/$s"
+    # The NT ACL decides (acl_xattr ignores system ACLs); a 755 root would stop normal users' writes.
+    chmod 0777 "$ROOT/$name/share/$s"
   done
 }
 
@@ -111,22 +113,39 @@ add_users() { # name
   for u in labadmin migrator; do
     net -s "$conf" sam rights grant "$u" SeSecurityPrivilege >/dev/null
   done
+  # The server administrator (the plans' `admin:` account): share permissions, sessions and DFS
+  # links over srvsvc/netdfs need uid 0 on Samba (SeDiskOperatorPrivilege alone is accepted but
+  # not stored), and listing sessions needs BUILTIN\Administrators.
+  printf '%s\n%s\n' "$LAB_PASSWORD" "$LAB_PASSWORD" | smbpasswd -c "$conf" -s -a root >/dev/null
+  net -s "$conf" groupmap list 2>/dev/null | grep -q 'S-1-5-32-544' \
+    || net -s "$conf" groupmap add sid=S-1-5-32-544 unixgroup=root type=builtin >/dev/null
 }
 
 write_secrets() {
   mkdir -p "$ROOT/secrets"
   chmod 700 "$ROOT/secrets"
-  for u in "${USERS[@]}"; do
+  for u in "${USERS[@]}" root; do
     (umask 077; printf '%s\n' "$LAB_PASSWORD" > "$ROOT/secrets/$u.pw")
   done
 }
 
-dfs_links() {
+# Every DFS link points at LEGACY again and every LEGACY share has its original share
+# permissions: a cutover (or a test of one) may have switched, frozen or disabled them.
+reset_cutover() {
   local d="$ROOT/modern/share/files"
-  for s in Finance Projects Users; do
-    local link="$d/$(echo "$s" | tr 'A-Z' 'a-z')"
-    [ -L "$link" ] || ln -s "msdfs:$LEGACY_IP\\$s" "$link"
+  for s in Finance Projects Users Scratch; do
+    ln -sfn "msdfs:$LEGACY_IP\\$s" "$d/$(echo "$s" | tr 'A-Z' 'a-z')"
+    [ -n "$(server_pids legacy)" ] || continue
+    sharesec -s "$ROOT/legacy/smb.conf" "$s" --replace "$(original_share_acl "$s")" >/dev/null
   done
+}
+
+# Finance and Scratch carry a share ACL of their own (as many 2003 servers did); the rest keep the default.
+original_share_acl() {
+  case "$1" in
+    Finance|Scratch) echo "S-1-1-0:ALLOWED/0/CHANGE,S-1-5-32-544:ALLOWED/0/FULL" ;;
+    *) echo "S-1-1-0:ALLOWED/0/FULL" ;;
+  esac
 }
 
 cmd_up() {
@@ -137,9 +156,9 @@ cmd_up() {
   write_secrets
   ensure_sid legacy "$LEGACY_SID"; ensure_sid modern "$MODERN_SID"
   add_users legacy; add_users modern
-  dfs_links
   start_server legacy "$LEGACY_IP"
   start_server modern "$MODERN_IP"
+  reset_cutover
   # Everyone who logs on may browse the namespace, as on a Windows DFS root.
   smbcacls "//$MODERN_IP/files" '\' -U "labadmin%$LAB_PASSWORD" --sddl \
     --set 'D:PAI(A;OICI;0x1f01ff;;;SY)(A;OICI;0x1f01ff;;;BA)(A;OICI;0x1200a9;;;AU)' >/dev/null 2>&1 \
@@ -177,6 +196,11 @@ cmd_restart() { # name: a server restart, as a test of surviving one
   wait_port "$ip"
 }
 
+cmd_reset_cutover() {
+  need_root
+  reset_cutover
+}
+
 cmd_status() {
   for n in legacy modern; do
     if [ -n "$(server_pids $n)" ]; then echo "$n: running"; else echo "$n: stopped"; fi
@@ -194,7 +218,8 @@ case "${1:-}" in
   seed) shift; cmd_seed "$@" ;;
   down) cmd_down ;;
   restart) shift; cmd_restart "$@" ;;
+  reset-cutover) cmd_reset_cutover ;;
   status) cmd_status ;;
   env) cmd_env ;;
-  *) echo "usage: $0 up | seed [--force] | down | restart legacy|modern | status | env" >&2; exit 2 ;;
+  *) echo "usage: $0 up | seed [--force] | down | restart legacy|modern | reset-cutover | status | env" >&2; exit 2 ;;
 esac
