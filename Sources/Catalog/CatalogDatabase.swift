@@ -94,6 +94,40 @@ public final class CatalogDatabase {
                 CREATE INDEX work_state ON work(pass_id, state);
                 """)
         }
+        m.registerMigration("v2-cutover") { db in
+            try db.execute(sql: """
+                -- Where each share stands in its cutover, and what undoing it needs.
+                CREATE TABLE cutover (
+                    share_id INTEGER PRIMARY KEY REFERENCES share(id),
+                    state TEXT NOT NULL,
+                    updated REAL NOT NULL,
+                    share_sd BLOB,                   -- the source share's permissions before the freeze
+                    frozen_sd BLOB,                  -- what the freeze set
+                    frozen_at REAL,
+                    dfs_link TEXT,                   -- \\\\host\\root\\link
+                    dfs_old TEXT,                    -- the link's target before the switch
+                    dfs_new TEXT,
+                    verify_report TEXT,
+                    manifest TEXT
+                );
+                -- Every step tried: written "running" before it acts, so a crash leaves a trace.
+                CREATE TABLE cutover_step (
+                    id INTEGER PRIMARY KEY,
+                    share_id INTEGER NOT NULL REFERENCES share(id),
+                    step TEXT NOT NULL,
+                    from_state TEXT NOT NULL,
+                    to_state TEXT,
+                    status TEXT NOT NULL,            -- running | done | failed | refused
+                    started REAL NOT NULL,
+                    ended REAL,
+                    operator TEXT NOT NULL,
+                    forced TEXT,                     -- what --force or an override waived
+                    detail TEXT,
+                    undo TEXT
+                );
+                CREATE INDEX cutover_step_share ON cutover_step(share_id, id);
+                """)
+        }
         return m
     }
 

@@ -42,7 +42,7 @@ final class FileCopier {
     /// Files this large resume from their temporary file after an interruption.
     static let resumableSize: UInt64 = 64 << 20
 
-    static func isTemporaryName(_ name: String) -> Bool { name.hasPrefix(".migrate-") && name.hasSuffix(".partial") }
+    public static func isTemporaryName(_ name: String) -> Bool { name.hasPrefix(".migrate-") && name.hasSuffix(".partial") }
 
     /// Copies data, then metadata; `existing` is what the target holds at that name now.
     func copy(_ entry: Entry, existing: Entry?, counts: inout SecurityTranslator.Counts, progress: (Int) -> Void) throws -> SyncedEntry {

@@ -13,14 +13,23 @@ struct SecretError: Error, CustomStringConvertible {
 /// or from a file only its owner can read; they are never printed.
 enum Secrets {
     static func credentials(for server: Server, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> SMBCredentials {
-        switch server.secret {
+        try credentials(for: server.migrationAccount, of: server, environment: environment)
+    }
+
+    /// The server administrator's credentials (the `admin` account, else the migration account).
+    static func administrator(of server: Server, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> SMBCredentials {
+        try credentials(for: server.administrator, of: server, environment: environment)
+    }
+
+    static func credentials(for account: Account, of server: Server, environment: [String: String]) throws -> SMBCredentials {
+        switch account.secret {
         case .kerberos:
-            return SMBCredentials(domain: server.domain, user: server.user, password: "", kerberos: true)
+            return SMBCredentials(domain: account.domain, user: account.user, password: "", kerberos: true)
         case .environment(let name):
             guard let pw = environment[name], !pw.isEmpty else {
                 throw SecretError(server: server.name, message: "environment variable \(name) (password_env) is not set")
             }
-            return SMBCredentials(domain: server.domain, user: server.user, password: pw)
+            return SMBCredentials(domain: account.domain, user: account.user, password: pw)
         case .file(let path):
             var st = stat()
             guard lstat(path, &st) == 0 else {
@@ -35,7 +44,7 @@ enum Secrets {
             }
             let pw = text.trimmingCharacters(in: .newlines)
             guard !pw.isEmpty else { throw SecretError(server: server.name, message: "password file \(path) is empty") }
-            return SMBCredentials(domain: server.domain, user: server.user, password: pw)
+            return SMBCredentials(domain: account.domain, user: account.user, password: pw)
         }
     }
 }

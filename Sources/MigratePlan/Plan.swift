@@ -33,9 +33,30 @@ public struct Server: Sendable, Hashable {
     public var secret: Secret
     public var encryption: Encryption
     public var requireSigning: Bool
+    /// The server administrator for share permissions, sessions and DFS links (cutover), when the
+    /// migration account is not one.
+    public var admin: Account?
+
+    public init(name: String, host: String, domain: String, user: String, secret: Secret, encryption: Encryption,
+                requireSigning: Bool, admin: Account? = nil) {
+        self.name = name; self.host = host; self.domain = domain; self.user = user; self.secret = secret
+        self.encryption = encryption; self.requireSigning = requireSigning; self.admin = admin
+    }
 
     /// `DOMAIN\user` or `user`.
     public var account: String { domain.isEmpty ? user : "\(domain)\\\(user)" }
+    public var migrationAccount: Account { Account(domain: domain, user: user, secret: secret) }
+    /// Who administers the server: the `admin` account, else the migration account.
+    public var administrator: Account { admin ?? migrationAccount }
+}
+
+/// An account and where its password comes from.
+public struct Account: Sendable, Hashable, CustomStringConvertible {
+    public var domain: String
+    public var user: String
+    public var secret: Server.Secret
+    public init(domain: String, user: String, secret: Server.Secret) { self.domain = domain; self.user = user; self.secret = secret }
+    public var description: String { domain.isEmpty ? user : "\(domain)\\\(user)" }
 }
 
 /// `\\server\share\optional\sub\path`, resolved to a server of the plan.

@@ -61,18 +61,13 @@ final class PlanBuilder {
             }
             let user = r.string("user", required: true, hint: "the migration account, e.g. user: svc-migrate") ?? ""
             let domain = r.string("domain") ?? ""
-            var secrets: [Server.Secret] = []
-            if let env = r.string("password_env") { secrets.append(.environment(env)) }
-            if let f = r.string("password_file") { secrets.append(.file(resolvePath(f))) }
-            if r.bool("kerberos", default: false) { secrets.append(.kerberos) }
-            if let p = r.value("password") {
-                sink.add(p, "passwords never go in the plan file",
-                         hint: "use password_env: VARIABLE or password_file: /path/readable/by/owner/only")
-            }
-            if secrets.count > 1 {
-                sink.add(v, "server '\(name)' names more than one of password_env, password_file, kerberos")
-            } else if secrets.isEmpty && r.value("password") == nil {
-                sink.add(v, "server '\(name)' has no credentials", hint: "add password_env, password_file or kerberos: true")
+            let secret = buildSecret(r, v, what: "server '\(name)'")
+            var admin: Account?
+            if let a = r.value("admin"), let ar = NodeReader(a, sink, what: "'admin' of server '\(name)'") {
+                let adminUser = ar.string("user", required: true, hint: "the server administrator, e.g. user: CORP\\fs-admin") ?? ""
+                let adminSecret = buildSecret(ar, a, what: "the admin account of server '\(name)'")
+                admin = Account(domain: ar.string("domain") ?? domain, user: adminUser, secret: adminSecret)
+                ar.rejectUnknownKeys("admin")
             }
             let encryption: Server.Encryption = r.choice("encryption", default: .auto)
             let signing = r.string("signing") ?? "auto"
@@ -80,10 +75,28 @@ final class PlanBuilder {
                 sink.add(r.value("signing"), "'signing' has unknown value '\(signing)'", hint: "one of: auto, required")
             }
             r.rejectUnknownKeys("server '\(name)'")
-            out.append(Server(name: name, host: host, domain: domain, user: user, secret: secrets.first ?? .kerberos,
-                              encryption: encryption, requireSigning: signing.lowercased() == "required"))
+            out.append(Server(name: name, host: host, domain: domain, user: user, secret: secret,
+                              encryption: encryption, requireSigning: signing.lowercased() == "required", admin: admin))
         }
         return out
+    }
+
+    /// One of password_env, password_file, kerberos (never a password in the plan).
+    func buildSecret(_ r: NodeReader, _ v: Node, what: String) -> Server.Secret {
+        var secrets: [Server.Secret] = []
+        if let env = r.string("password_env") { secrets.append(.environment(env)) }
+        if let f = r.string("password_file") { secrets.append(.file(resolvePath(f))) }
+        if r.bool("kerberos", default: false) { secrets.append(.kerberos) }
+        if let p = r.value("password") {
+            sink.add(p, "passwords never go in the plan file",
+                     hint: "use password_env: VARIABLE or password_file: /path/readable/by/owner/only")
+        }
+        if secrets.count > 1 {
+            sink.add(v, "\(what) names more than one of password_env, password_file, kerberos")
+        } else if secrets.isEmpty && r.value("password") == nil {
+            sink.add(v, "\(what) has no credentials", hint: "add password_env, password_file or kerberos: true")
+        }
+        return secrets.first ?? .kerberos
     }
 
     /// `\\host\share\sub` or `//host/share/sub`; host is a server name or host of the plan.

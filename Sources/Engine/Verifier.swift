@@ -1,0 +1,137 @@
+import Foundation
+import MigrateCore
+import MigratePlan
+
+/// Compares a source and a target tree completely: every entry on both sides, file sizes, write
+/// and create times, attributes, content checksums (both sides read in full) and the owner,
+/// group, DACL and its protected flag after the plan's SID mapping. The cutover's verify step:
+/// any difference stops it.
+public struct Verifier {
+    public struct Difference: Sendable, Hashable, Codable {
+        public var path: String
+        public var what: String
+        public var source: String
+        public var target: String
+    }
+
+    public struct Result: Sendable, Codable {
+        public var files = 0
+        public var folders = 0
+        public var bytes: UInt64 = 0
+        public var descriptorsCompared = 0
+        /// All differences found, up to `limit`; `differenceCount` counts them all.
+        public var differences: [Difference] = []
+        public var differenceCount = 0
+        public var seconds = 0.0
+        public var isClean: Bool { differenceCount == 0 }
+    }
+
+    let source: any Tree
+    let target: any Tree
+    let mapping: ShareMapping
+    let translator: SecurityTranslator
+    let compareSecurity: Bool
+    let limit = 10_000
+    let progress: (String) -> Void
+
+    public init(source: any Tree, target: any Tree, mapping: ShareMapping, policy: ACLPolicy, compareSecurity: Bool = true,
+                progress: @escaping (String) -> Void = { _ in }) {
+        self.source = source; self.target = target; self.mapping = mapping
+        translator = SecurityTranslator(policy: policy)
+        self.compareSecurity = compareSecurity
+        self.progress = progress
+    }
+
+    public func run() throws -> Result {
+        let started = Date()
+        var result = Result()
+        func differ(_ path: String, _ what: String, _ s: String, _ t: String) {
+            result.differenceCount += 1
+            if result.differences.count < limit { result.differences.append(Difference(path: path, what: what, source: s, target: t)) }
+        }
+        let detector = ChangeDetector(precision: max(source.timePrecision, target.timePrecision), fatTimes: mapping.fatTimes)
+        let marcher = Marcher(source: source, target: target, filter: mapping.filter, retries: 2, retryWait: 1,
+                              isOwnFile: { FileCopier.isTemporaryName($0) })
+        try marcher.march(onError: { error, side in
+            differ(error.path, "cannot list the \(side)", error.cause, "")
+        }, folder: { dir, pairs, own in
+            progress(dir)
+            for o in own { differ(o.path, "temporary file left on the target", "", "\(o.size) bytes") }
+            var descend: [String] = []
+            for pair in pairs {
+                guard let s = pair.source else { differ(pair.path, "extra on the target", "", pair.target!.kind.rawValue); continue }
+                guard let t = pair.target else { differ(pair.path, "missing on the target", s.kind.rawValue, ""); continue }
+                if s.kind != t.kind { differ(pair.path, "kind", s.kind.rawValue, t.kind.rawValue); continue }
+                if s.kind == .directory {
+                    result.folders += 1
+                    descend.append(pair.path)
+                } else {
+                    result.files += 1
+                    result.bytes += s.size
+                    if s.size != t.size { differ(pair.path, "size", "\(s.size)", "\(t.size)") }
+                    if !detector.sameTime(s.times.modified, t.times.modified) {
+                        differ(pair.path, "write time", "\(s.times.modified.map { "\($0)" } ?? "-")", "\(t.times.modified.map { "\($0)" } ?? "-")")
+                    }
+                    if s.size == t.size {
+                        do {
+                            let (a, b) = (try Self.checksum(source, s.path), try Self.checksum(target, t.path))
+                            if a != b { differ(pair.path, "content", a, b) }
+                        } catch let e as TreeError { differ(pair.path, "cannot read", e.cause, "") }
+                    }
+                }
+                let sa = s.attributes.intersection(.portable), ta = t.attributes.intersection(.portable)
+                if sa != ta { differ(pair.path, "attributes", "\(sa)", "\(ta)") }
+                compareCreateTimes(s, t, differ)
+                if compareSecurity { compareDescriptors(pair.path, &result, differ) }
+            }
+            return descend
+        })
+        result.seconds = Date().timeIntervalSince(started)
+        return result
+    }
+
+    /// Create times at whole seconds: what SMB1 reports and what can be set on the target.
+    func compareCreateTimes(_ s: Entry, _ t: Entry, _ differ: (String, String, String, String) -> Void) {
+        guard s.kind == .file else { return }
+        let sc = s.times.created ?? (try? (source as? any DetailedTree)?.details(s.path).created) ?? nil
+        let tc = t.times.created ?? (try? (target as? any DetailedTree)?.details(t.path).created) ?? nil
+        guard let sc, let tc else { return }
+        if sc.ticks / 10_000_000 != tc.ticks / 10_000_000 { differ(s.path, "create time", "\(sc)", "\(tc)") }
+    }
+
+    func compareDescriptors(_ path: String, _ result: inout Result, _ differ: (String, String, String, String) -> Void) {
+        guard let src = source as? any SecurityDescriptorTree, let dst = target as? any SecurityDescriptorTree else { return }
+        do {
+            var counts = SecurityTranslator.Counts()
+            let expected = try translator.translate(try src.securityDescriptor(path), counts: &counts)
+            let actual = try dst.securityDescriptor(path)
+            result.descriptorsCompared += 1
+            if expected.owner != actual.owner { differ(path, "owner", "\(expected.owner.map { "\($0)" } ?? "-")", "\(actual.owner.map { "\($0)" } ?? "-")") }
+            if expected.group != actual.group { differ(path, "group", "\(expected.group.map { "\($0)" } ?? "-")", "\(actual.group.map { "\($0)" } ?? "-")") }
+            if expected.isProtected != actual.isProtected { differ(path, "inheritance (protected)", "\(expected.isProtected)", "\(actual.isProtected)") }
+            // Servers may reorder ACEs (Samba sorts them), so the DACL is compared as a set.
+            if Set(expected.dacl ?? []) != Set(actual.dacl ?? []) {
+                differ(path, "DACL", expected.sddl, actual.sddl)
+            }
+        } catch let e as TreeError {
+            differ(path, "cannot read the security descriptor", e.description, "")
+        } catch {
+            differ(path, "security descriptor", "\(error)", "")
+        }
+    }
+
+    /// SHA-256 of a file's content, read in 1 MiB pieces.
+    public static func checksum(_ tree: any Tree, _ path: String) throws(TreeError) -> String {
+        let file = try tree.openForReading(path)
+        defer { try? file.close() }
+        var hash = SHA256()
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let n = try file.read(into: buffer)
+            if n == 0 { break }
+            hash.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+        }
+        return SHA256.hex(hash.finish())
+    }
+}
