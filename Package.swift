@@ -34,8 +34,10 @@ let package = Package(
         .target(name: "Catalog", dependencies: ["MigrateCore", .product(name: "GRDB", package: "GRDB.swift")]),
         // Runs what the commands ask for (dry run, sync passes; cutover later) over opened trees.
         .target(name: "Engine", dependencies: ["MigrateCore", "MigratePlan", "Inventory", "Catalog"]),
+        // The cutover state machine, windows and providers (freeze, DFS, decommission).
+        .target(name: "Cutover", dependencies: ["MigrateCore", "MigratePlan", "Catalog", "Engine", "SMBKit"]),
         .target(name: "MigrateCLI", dependencies: [
-            "MigrateCore", "SMBKit", "LocalTree", "MigratePlan", "Inventory", "Reports", "Engine", "Catalog",
+            "MigrateCore", "SMBKit", "LocalTree", "MigratePlan", "Inventory", "Reports", "Engine", "Catalog", "Cutover",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -48,5 +50,6 @@ let package = Package(
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "LocalTree", "MigrateCore", "MigratePlan"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Catalog", "LocalTree", "MigrateCore", "MigratePlan"]),
         .testTarget(name: "CLITests", dependencies: ["MigrateCLI", "MigrateCore", "TreeConformance"]),
+        .testTarget(name: "CutoverTests", dependencies: ["Cutover", "Catalog", "MigratePlan", "MigrateCore"]),
     ]
 )

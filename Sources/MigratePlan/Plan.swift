@@ -150,8 +150,8 @@ public enum WellKnownNames {
 
 /// When and how cutover steps may run.
 public struct CutoverPlan: Sendable {
-    public enum FreezeMethod: String, Sendable, CaseIterable { case sharePermissions = "share-permissions", denyACE = "deny-ace", command }
-    public enum DecommissionMethod: String, Sendable, CaseIterable { case removeShare = "remove-share", disableShare = "disable-share", command }
+    public enum FreezeMethod: String, Sendable, CaseIterable { case sharePermissions = "share-permissions", command }
+    public enum DecommissionMethod: String, Sendable, CaseIterable { case disableShare = "disable-share", command }
     public var windows: [CutoverWindow]
     public var freeze: FreezeMethod
     public var closeSessions: Bool
@@ -165,6 +165,7 @@ public struct CutoverWindow: Sendable, Hashable {
     public var start: Date
     public var end: Date
     public var timeZone: TimeZone
+    public init(start: Date, end: Date, timeZone: TimeZone) { self.start = start; self.end = end; self.timeZone = timeZone }
     public func contains(_ date: Date) -> Bool { date >= start && date < end }
 }
 
@@ -174,4 +175,11 @@ public struct DFSNamespace: Sendable {
     /// `\\host\root`
     public var root: ShareLocation
     public var provider: Provider
+    /// Windows provider: the command that runs a PowerShell script read on stdin (default `pwsh`).
+    public var powershell: String?
+
+    /// `\\host\root\link`, as DFS tools name a link.
+    public func linkPath(_ link: String) -> String {
+        "\\\\\(root.host)\\\(root.share)\\" + link.replacingOccurrences(of: "/", with: "\\")
+    }
 }

@@ -152,8 +152,12 @@ final class PlanBuilder {
         guard let r = NodeReader(node, sink, what: "'dfs'") else { return nil }
         let rootText = r.string("namespace", required: true, hint: "namespace: '\\\\modern\\files'")
         let provider: DFSNamespace.Provider = r.choice("provider", default: .samba)
+        let command = r.string("powershell")
+        if command != nil && provider != .windows {
+            sink.add(r.value("powershell"), "'powershell' is only for provider: windows")
+        }
         r.rejectUnknownKeys("dfs")
         guard let rootText, let root = location(rootText, r.value("namespace"), servers: servers, what: "namespace") else { return nil }
-        return DFSNamespace(root: root, provider: provider)
+        return DFSNamespace(root: root, provider: provider, powershell: command)
     }
 }

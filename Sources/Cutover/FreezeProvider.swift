@@ -1,0 +1,128 @@
+import Catalog
+import Foundation
+import MigrateCore
+import SMBKit
+
+/// Makes a source share read-only for its users and undoes that exactly.
+public protocol FreezeProvider {
+    /// What freezing will do, for the runbook.
+    func plannedActions() -> [String]
+    /// Freezes. What undoing needs goes into `record` and through `save` before anything changes.
+    func freeze(_ record: inout CutoverRecord, save: (CutoverRecord) throws -> Void, say: (String) -> Void) throws
+    func unfreeze(_ record: CutoverRecord, say: (String) -> Void) throws
+}
+
+/// Share-level permissions through srvsvc (NetShareSetInfo 1501): every allow entry of the share's
+/// own ACL keeps only read rights, which stops new writers; then the users' open sessions are
+/// closed (an open session keeps the write access it connected with). The original descriptor
+/// is saved in the catalog first and restored byte for byte on rollback.
+public struct SharePermissionsFreeze: FreezeProvider {
+    let admin: SMBServerAdmin
+    let share: String
+    /// Accounts whose sessions stay open (the migration and administration accounts), lower case.
+    let keepSessionsOf: Set<String>
+    let closeSessions: Bool
+
+    public init(admin: SMBServerAdmin, share: String, keepSessionsOf: Set<String>, closeSessions: Bool) {
+        self.admin = admin; self.share = share; self.closeSessions = closeSessions
+        self.keepSessionsOf = Set(keepSessionsOf.map { Self.bareUser($0) })
+    }
+
+    public func plannedActions() -> [String] {
+        var out = ["save the share permissions of \\\\\(admin.host)\\\(share) (srvsvc NetShareGetInfo) in the catalog",
+                   "set them read-only: every allow entry keeps only read rights (srvsvc NetShareSetInfo level 1501)"]
+        if closeSessions { out.append("close the users' sessions on \\\\\(admin.host) (srvsvc NetSessDel), except \(keepSessionsOf.sorted().joined(separator: ", "))") }
+        out.append("rollback: restore the saved permissions byte for byte")
+        return out
+    }
+
+    public func freeze(_ record: inout CutoverRecord, save: (CutoverRecord) throws -> Void, say: (String) -> Void) throws {
+        if record.shareSD == nil {
+            record.shareSD = try admin.shareSecurity(share)
+            try save(record)
+            say("saved the share permissions of \\\\\(admin.host)\\\(share) (\(record.shareSD!.count) bytes)")
+        } else {
+            say("share permissions already saved by an earlier attempt; not read again")
+        }
+        Failpoint.hit("freeze-saved")
+        let frozen = try Self.readOnly(record.shareSD!)
+        record.frozenSD = frozen
+        try save(record)
+        if try admin.shareSecurity(share) != frozen {
+            try admin.setShareSecurity(share, frozen)
+            say("share \\\\\(admin.host)\\\(share) is read-only for new connections")
+        } else {
+            say("share \\\\\(admin.host)\\\(share) was already read-only")
+        }
+        Failpoint.hit("freeze-applied")
+        if closeSessions { try closeUserSessions(say: say) }
+    }
+
+    public func unfreeze(_ record: CutoverRecord, say: (String) -> Void) throws {
+        guard let original = record.shareSD else { say("no saved share permissions: the share was never frozen"); return }
+        try admin.setShareSecurity(share, original)
+        say("share permissions of \\\\\(admin.host)\\\(share) restored")
+    }
+
+    func closeUserSessions(say: (String) -> Void) throws {
+        var closed = Set<String>()
+        for s in try admin.sessions() where !keepSessionsOf.contains(Self.bareUser(s.user)) {
+            let key = "\(s.user)@\(s.client)"
+            guard closed.insert(key).inserted else { continue }
+            try admin.closeSessions(user: s.user, client: s.client)
+            say("closed the session of \(s.user) from \(s.client) (\(s.openFiles) open files)")
+        }
+        if closed.isEmpty { say("no user sessions were open") }
+    }
+
+    static func bareUser(_ name: String) -> String {
+        String(name.split(whereSeparator: { $0 == "\\" || $0 == "/" }).last ?? Substring(name)).lowercased()
+    }
+
+    static let read: UInt32 = 0x0012_00a9
+    static let genericRead: UInt32 = 0x8000_0000 | 0x2000_0000 | 0x1000_0000
+
+    /// The share's own descriptor with every allow entry cut down to read rights.
+    static func readOnly(_ bytes: [UInt8]) throws -> [UInt8] {
+        var sd = try SecurityDescriptor(selfRelative: bytes)
+        guard let dacl = sd.dacl else {
+            sd.dacl = [ACE(type: .accessAllowed, flags: [], mask: read, sid: SID("S-1-1-0")!)]
+            sd.control.insert(.daclPresent)
+            return sd.selfRelative
+        }
+        sd.dacl = dacl.compactMap { ace in
+            guard ace.type == .accessAllowed else { return ace }
+            var a = ace
+            a.mask = ace.mask & genericRead != 0 ? read : ace.mask & read
+            return a.mask == 0 ? nil : a
+        }
+        return sd.selfRelative
+    }
+}
+
+/// An operator's own command (Windows `net share`, PowerShell over SSH, ...), run with
+/// MIGRATE_ACTION=freeze or unfreeze, MIGRATE_SHARE, MIGRATE_HOST.
+public struct CommandFreeze: FreezeProvider {
+    let command: ShellCommand
+    let host: String
+    let share: String
+
+    public init(command: String, host: String, share: String) { self.command = ShellCommand(command); self.host = host; self.share = share }
+
+    public func plannedActions() -> [String] {
+        ["run `\(command.command)` with MIGRATE_ACTION=freeze MIGRATE_HOST=\(host) MIGRATE_SHARE=\(share)",
+         "rollback: the same command with MIGRATE_ACTION=unfreeze"]
+    }
+
+    public func freeze(_ record: inout CutoverRecord, save: (CutoverRecord) throws -> Void, say: (String) -> Void) throws {
+        let out = try command.run(environment: env("freeze"), what: "freeze command")
+        if !out.isEmpty { say(out) }
+    }
+
+    public func unfreeze(_ record: CutoverRecord, say: (String) -> Void) throws {
+        let out = try command.run(environment: env("unfreeze"), what: "unfreeze command")
+        if !out.isEmpty { say(out) }
+    }
+
+    func env(_ action: String) -> [String: String] { ["MIGRATE_ACTION": action, "MIGRATE_HOST": host, "MIGRATE_SHARE": share] }
+}

@@ -1,0 +1,30 @@
+import Foundation
+
+/// Runs an operator-configured command (`/bin/sh -c`) for the command providers, with the
+/// cutover's facts in the environment; a non-zero exit is a failure carrying its output.
+public struct ShellCommand: Sendable {
+    public var command: String
+    public init(_ command: String) { self.command = command }
+
+    @discardableResult
+    public func run(environment: [String: String], input: String? = nil, what: String) throws(CutoverError) -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", command]
+        p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let out = Pipe(), inPipe = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        p.standardInput = inPipe
+        do { try p.run() } catch { throw .failed("\(what): cannot run '\(command)': \(error)") }
+        if let input { try? inPipe.fileHandleForWriting.write(contentsOf: Data(input.utf8)) }
+        try? inPipe.fileHandleForWriting.close()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard p.terminationStatus == 0 else {
+            throw .failed("\(what): '\(command)' exited with \(p.terminationStatus)\(text.isEmpty ? "" : ": " + text)")
+        }
+        return text
+    }
+}
