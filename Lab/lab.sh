@@ -143,7 +143,7 @@ reset_cutover() {
 # Finance and Scratch carry a share ACL of their own (as many 2003 servers did); the rest keep the default.
 original_share_acl() {
   case "$1" in
-    Finance|Scratch) echo "S-1-1-0:ALLOWED/0/CHANGE,S-1-5-32-544:ALLOWED/0/FULL" ;;
+    Finance|Scratch) echo "S-1-1-0:ALLOWED/0/FULL,S-1-5-32-544:ALLOWED/0/FULL" ;;
     *) echo "S-1-1-0:ALLOWED/0/FULL" ;;
   esac
 }

@@ -37,6 +37,7 @@ public struct SharePermissionsFreeze: FreezeProvider {
     }
 
     public func freeze(_ record: inout CutoverRecord, save: (CutoverRecord) throws -> Void, say: (String) -> Void) throws {
+        try reportOpenFiles(say: say)
         if record.shareSD == nil {
             record.shareSD = try admin.shareSecurity(share)
             try save(record)
@@ -62,6 +63,22 @@ public struct SharePermissionsFreeze: FreezeProvider {
         guard let original = record.shareSD else { say("no saved share permissions: the share was never frozen"); return }
         try admin.setShareSecurity(share, original)
         say("share permissions of \\\\\(admin.host)\\\(share) restored")
+    }
+
+    /// Who still has what open in the share, so the team can call them before it turns read-only.
+    func reportOpenFiles(say: (String) -> Void) throws {
+        let root = try admin.sharePath(share).lowercased()
+        let prefix = root.hasSuffix("\\") ? root : root + "\\"
+        let open = try admin.openFiles().filter { root.isEmpty || $0.path.lowercased().hasPrefix(prefix) }
+        if open.isEmpty { say("no files open in \\\\\(admin.host)\\\(share)") }
+        for f in open {
+            let rel = root.isEmpty ? f.path : String(f.path.dropFirst(prefix.count))
+            say("open before the freeze: \(f.user) has \(rel) open \(f.writing ? "for writing" : "for reading")\(f.locks > 0 ? ", \(f.locks) locks" : "")")
+        }
+        let users = try admin.sessions().filter { !keepSessionsOf.contains(Self.bareUser($0.user)) }
+        if !users.isEmpty {
+            say("sessions on \\\\\(admin.host): " + users.map { "\($0.user) from \($0.client) (\($0.openFiles) open, idle \($0.idleSeconds) s)" }.joined(separator: "; "))
+        }
     }
 
     func closeUserSessions(say: (String) -> Void) throws {

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Catalog
+import Cutover
+import MigratePlan
 import Foundation
 import Reports
 
@@ -26,6 +28,7 @@ struct StatusCommand: ParsableCommand {
                 console.out("\n\(mapping.name): no pass yet (\(mapping.source) -> \(mapping.target?.description ?? mapping.targetFolder ?? ""))")
                 continue
             }
+            defer { try? cutoverLines(mapping, session).forEach(console.out) }
             let c = last.counts
             let took = last.ended.map { Human.duration($0 - last.started) } ?? "still running or interrupted"
             console.out("\n\(mapping.name): last pass #\(last.id) \(last.kind.rawValue), \(last.status.rawValue), started \(f.string(from: Date(timeIntervalSince1970: last.started))), took \(took)")
@@ -42,5 +45,26 @@ struct StatusCommand: ParsableCommand {
                 console.out("  next delta: unknown until a delta pass has completed")
             }
         }
+    }
+
+    /// The share's cutover state and its last step, when a cutover has begun.
+    func cutoverLines(_ mapping: ShareMapping, _ session: PlanSession) throws -> [String] {
+        let id = try session.catalog.shareID(name: mapping.name, source: mapping.source.description,
+                                             target: mapping.target?.description ?? mapping.targetFolder ?? "")
+        guard let state = try CutoverRunner.state(catalog: session.catalog, shareID: id, share: mapping.name) else { return [] }
+        var out = ["  cutover: \(state.rawValue)"]
+        if let step = try session.catalog.steps(share: id).last {
+            let when = Date(timeIntervalSince1970: step.ended ?? step.started)
+            out.append("  last cutover step: \(step.step) \(step.status) at \(Self.time(when)) by \(step.operatorName)\(step.forced.map { " [override: \($0)]" } ?? "")\(step.detail.map { ": \($0)" } ?? "")")
+        }
+        if let m = try session.catalog.cutover(share: id)?.manifest { out.append("  manifest: \(m)") }
+        return out
+    }
+
+    static func time(_ d: Date) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        return f.string(from: d)
     }
 }

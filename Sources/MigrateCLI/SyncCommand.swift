@@ -65,28 +65,8 @@ struct SyncCommand: ParsableCommand {
         var clean = true
         var summaries: [PassSummary] = []
         for mapping in selected {
-            guard let (source, target) = session.openPair(mapping) else { clean = false; continue }
-            var options = options
-            options.workers = workers
-            options.workerCommand = WorkerCommand.commandLine(plan: plan.file, share: mapping.name, retries: retries, wait: wait,
-                                                              noAcls: noAcls)
-            let stamp = Self.stamp()
-            let log = try? PassLog(path: session.logFolder + "/\(mapping.name)-\(stamp).log")
-            let progress = SyncProgress(console: console, share: mapping.name)
-            let pass = SyncPass(mapping: mapping, source: source, target: target, catalog: session.catalog, policy: plan.acl,
-                                options: options, log: log, events: progress.handle)
-            let summary: PassSummary
-            do { summary = try pass.run() } catch {
-                console.err("error: \(mapping.name): pass failed: \(error)")
-                clean = false
-                continue
-            }
-            progress.finish()
+            guard let summary = Self.pass(mapping, session: session, options: options, workers: workers) else { clean = false; continue }
             summaries.append(summary)
-            console.out(Self.describe(summary))
-            for f in summary.failures.prefix(10) { console.err("failed: \(mapping.name): \(f.action) \(f.path): \(f.reason)") }
-            if summary.failures.count > 10 { console.err("… \(summary.failures.count - 10) more failures in \(summary.logFile ?? "the log")") }
-            if let stopped = summary.stopped { console.err("warning: \(mapping.name): \(stopped)") }
             if !summary.isClean { clean = false }
         }
         if dryRun {
@@ -97,6 +77,33 @@ struct SyncCommand: ParsableCommand {
             } catch { console.err("error: cannot write the report to \(dir): \(error)"); throw ExitCode(1) }
         }
         if !clean { throw ExitCode(1) }
+    }
+
+    /// One pass over one share with progress, log and summary; nil (after saying why) when the
+    /// share could not be opened or the pass could not run. The cutover's final sync uses it too.
+    static func pass(_ mapping: ShareMapping, session: PlanSession, options: SyncPass.Options, workers: Int) -> PassSummary? {
+        let console = session.console
+        guard let (source, target) = session.openPair(mapping) else { return nil }
+        var options = options
+        options.workers = workers
+        options.workerCommand = WorkerCommand.commandLine(plan: session.plan.file, share: mapping.name, retries: options.retries,
+                                                          wait: options.retryWait, noAcls: !options.copySecurity)
+        let log = try? PassLog(path: session.logFolder + "/\(mapping.name)-\(stamp()).log")
+        let progress = SyncProgress(console: console, share: mapping.name)
+        let pass = SyncPass(mapping: mapping, source: source, target: target, catalog: session.catalog, policy: session.plan.acl,
+                            options: options, log: log, events: progress.handle)
+        let summary: PassSummary
+        do { summary = try pass.run() } catch {
+            progress.finish()
+            console.err("error: \(mapping.name): pass failed: \(error)")
+            return nil
+        }
+        progress.finish()
+        console.out(describe(summary))
+        for f in summary.failures.prefix(10) { console.err("failed: \(mapping.name): \(f.action) \(f.path): \(f.reason)") }
+        if summary.failures.count > 10 { console.err("… \(summary.failures.count - 10) more failures in \(summary.logFile ?? "the log")") }
+        if let stopped = summary.stopped { console.err("warning: \(mapping.name): \(stopped)") }
+        return summary
     }
 
     static func describe(_ s: PassSummary) -> String {

@@ -57,6 +57,12 @@ public final class SMBServerAdmin {
         return bytes
     }
 
+    /// The share's folder as the server names it (`C:\\Data\\Finance`), to tell its open files apart.
+    public func sharePath(_ share: String) throws(TreeError) -> String {
+        let r = try call("share_sd", ["share": share], path: share, operation: "read share information")
+        return r["path"] as? String ?? ""
+    }
+
     /// Replaces the share's permissions, then reads them back: Samba answers OK to a disk
     /// operator without storing anything, so only the read-back proves the change.
     public func setShareSecurity(_ share: String, _ sd: [UInt8]) throws(TreeError) {
@@ -196,7 +202,7 @@ try:
             # Level 1501 reads come back empty through the bindings; 502 carries the descriptor.
             info = c.NetShareGetInfo(host, req["share"], 502)
             sd = info.sd_buf.sd if info.sd_buf and info.sd_buf.sd_size else None
-            reply(sd=binascii.hexlify(ndr.ndr_pack(sd)).decode() if sd else None)
+            reply(sd=binascii.hexlify(ndr.ndr_pack(sd)).decode() if sd else None, path=info.path)
         elif op == "set_share_sd":
             buf = security.sec_desc_buf()
             buf.sd = ndr.ndr_unpack(security.descriptor, binascii.unhexlify(req["sd"]))
