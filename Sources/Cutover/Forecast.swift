@@ -8,6 +8,7 @@ public enum FinalSyncForecast {
         let deltas = passes.filter { $0.kind == .delta && $0.status == .completed && $0.ended != nil }.prefix(3)
         guard !deltas.isEmpty else { return nil }
         let slowest = deltas.map { ($0.ended ?? $0.started) - $0.started }.max() ?? 0
-        return max(slowest * 1.25, 1)
+        // Connecting, listing and the catalog take a few seconds even when nothing changed.
+        return max(slowest * 1.25, 5)
     }
 }

@@ -94,7 +94,7 @@ public final class SMBServerAdmin {
 
     /// Closes every session of `user` from `client` (their open files with them).
     public func closeSessions(user: String, client: String) throws(TreeError) {
-        _ = try call("close_sessions", ["user": user, "client": client], path: "", operation: "close the sessions of \(user) from \(client)")
+        _ = try call("close_sessions", ["session_user": user, "client": client], path: "", operation: "close the sessions of \(user) from \(client)")
     }
 
     // MARK: DFS links
@@ -124,8 +124,9 @@ public final class SMBServerAdmin {
                             detail: "/usr/bin/python3 with python3-samba is needed: \(error)")
         }
         defer { helper.stop() }
-        var request: [String: Any] = ["host": host, "user": credentials.user, "domain": credentials.domain,
-                                      "password": credentials.password, "kerberos": credentials.kerberos, "op": op]
+        // Credentials under keys of their own, so no operation's argument can replace them.
+        var request: [String: Any] = ["host": host, "auth_user": credentials.user, "auth_domain": credentials.domain,
+                                      "auth_password": credentials.password, "auth_kerberos": credentials.kerberos, "op": op]
         for (k, v) in args { request[k] = v }
         let json = (try? JSONSerialization.data(withJSONObject: request)) ?? Data()
         guard helper.send(String(decoding: json, as: UTF8.self) + "\n"), let line = helper.readLine(),
@@ -180,11 +181,11 @@ req = json.loads(sys.stdin.readline())
 lp = param.LoadParm(); lp.load("/dev/null")
 lp.set("client min protocol", "NT1"); lp.set("client max protocol", "SMB3")
 creds = credentials.Credentials(); creds.guess(lp)
-creds.set_username(req["user"]); creds.set_domain(req.get("domain") or "")
-if req.get("kerberos"):
+creds.set_username(req["auth_user"]); creds.set_domain(req.get("auth_domain") or "")
+if req.get("auth_kerberos"):
     creds.set_kerberos_state(credentials.MUST_USE_KERBEROS)
 else:
-    creds.set_password(req["password"]); creds.set_kerberos_state(credentials.DONT_USE_KERBEROS)
+    creds.set_password(req["auth_password"]); creds.set_kerberos_state(credentials.DONT_USE_KERBEROS)
 host, op = req["host"], req["op"]
 try:
     if op.startswith("dfs_"):
@@ -219,7 +220,7 @@ try:
                          for f in (info.ctr.array or [])])
         elif op == "close_sessions":
             client = req["client"]
-            c.NetSessDel(host, client if client.startswith("\\\\") else "\\\\" + client, req["user"]); reply()
+            c.NetSessDel(host, client if client.startswith("\\\\") else "\\\\" + client, req["session_user"]); reply()
         else:
             print(json.dumps({"ok": False, "code": 87, "error": "unknown operation " + op}), flush=True)
 except (WERRORError, NTSTATUSError) as e:

@@ -1,0 +1,212 @@
+import Foundation
+import XCTest
+
+/// `migrate cutover` end to end on the lab's Scratch share (and its DFS link `scratch`), checked
+/// with independent tools: smbclient as a normal user, sharesec/tdbdump for the share
+/// permissions, the msdfs link on the namespace host, sha256sum on the old server's folder.
+final class CutoverLabTests: CLITestCase {
+    let inWindow = "2026-11-28T19:00:00+01:00"
+    var legacyConf: String { "\(Self.labRoot)/legacy/smb.conf" }
+    var linkFile: String { "\(Self.labRoot)/modern/share/files/scratch" }
+
+    override func setUpWithError() throws {
+        try requireLab()
+        try resetScratch()
+        resetCutover()
+        addTeardownBlock { [self] in resetCutover() }
+        // Users may change Scratch (as they could on the old server), so a freeze has something to stop.
+        let (status, out) = try run("smbcacls", ["//\(legacy)/Scratch", "\\", "-U", "labadmin%\(try password())", "--option=client min protocol=NT1",
+                                                 "--sddl", "--set", "D:PAI(A;OICI;0x1301bf;;;WD)(A;OICI;0x1f01ff;;;SY)(A;OICI;0x1f01ff;;;BA)"])
+        XCTAssertEqual(status, 0, out)
+        let dir = try scratch()
+        try "quarterly numbers\n".write(to: dir.appendingPathComponent("a.txt"), atomically: true, encoding: .utf8)
+        _ = try smbclient(legacy, "Scratch", "mkdir Reports; put \(dir.path)/a.txt Reports/q4.txt; put \(dir.path)/a.txt top.txt")
+    }
+
+    func resetCutover() { _ = system("\(Self.repo.path)/Lab/lab.sh reset-cutover >/dev/null 2>&1") }
+
+    func plan(_ dir: URL) throws -> String {
+        for f in ["lab-principals.csv", "lab-sidmap.csv"] {
+            try FileManager.default.copyItem(at: Self.repo.appendingPathComponent("Plans/\(f)"), to: dir.appendingPathComponent(f))
+        }
+        let pw = "\(Self.labRoot)/secrets/migrator.pw", root = "\(Self.labRoot)/secrets/root.pw"
+        let text = """
+        migration: scratch cutover
+        catalog: catalog.sqlite
+        servers:
+          legacy: {host: \(legacy), user: migrator, password_file: \(pw), admin: {user: root, password_file: \(root)}}
+          modern: {host: \(modern), user: migrator, password_file: \(pw), admin: {user: root, password_file: \(root)}}
+        shares:
+          - {source: //legacy/Scratch, target: //modern/Scratch, dfs_link: scratch}
+        acl:
+          mode: translate
+          principals_file: lab-principals.csv
+          map_file: lab-sidmap.csv
+          map: {'LEGACY2003\\labadmin': 'MODERNSRV\\labadmin'}
+        cutover:
+          windows:
+            - {start: 2026-11-28 18:00, end: 2026-11-30 06:00, time_zone: Europe/Berlin}
+          freeze: {method: share-permissions, close_sessions: true}
+          decommission: {method: disable-share}
+        dfs: {namespace: '\\\\modern\\files', provider: samba}
+        """
+        let path = dir.appendingPathComponent("plan.yaml")
+        try text.write(to: path, atomically: true, encoding: .utf8)
+        return path.path
+    }
+
+    /// A full pass and a delta (the forecast needs one).
+    func synced(_ plan: String) throws {
+        for _ in 0..<2 { let r = try migrate(["sync", plan]); XCTAssertEqual(r.status, 0, r.stderr + r.stdout) }
+    }
+
+    func cutover(_ plan: String, _ extra: [String] = [], now: String? = nil, failpoint: String? = nil) throws -> Result {
+        var env: [String: String] = [:]
+        if let now { env["MIGRATE_NOW"] = now }
+        if let failpoint { env["MIGRATE_FAILPOINT"] = failpoint }
+        return try migrate(["cutover", plan] + extra, env: env)
+    }
+
+    /// smbclient as alice, a normal user of the old server.
+    func alice(_ host: String, _ share: String, _ commands: String) throws -> String {
+        try run("smbclient", ["//\(host)/\(share)", "-U", "alice%\(try password("alice"))", "--option=client min protocol=NT1", "-c", commands]).1
+    }
+
+    func aliceCanWrite(_ name: String) throws -> Bool {
+        let dir = try scratch()
+        try "x\n".write(to: dir.appendingPathComponent("w.txt"), atomically: true, encoding: .utf8)
+        return !(try alice(legacy, "Scratch", "put \(dir.path)/w.txt \(name)")).contains("NT_STATUS")
+    }
+
+    /// The stored share descriptor, as Samba's own tools show it: sharesec's text and the raw record.
+    func sharePermissions() throws -> String {
+        let text = try run("sharesec", ["-s", legacyConf, "Scratch", "-v"]).1
+        // The stored record itself: the line after its key in tdbdump's listing.
+        let dump = try run("tdbdump", ["\(Self.labRoot)/legacy/state/share_info.tdb"]).1.split(separator: "\n").map(String.init)
+        let raw = try XCTUnwrap(dump.firstIndex { $0.contains("\"SECDESC/scratch\\00\"") }.map { dump[$0 + 1] }, "no stored Scratch descriptor")
+        XCTAssertTrue(raw.hasPrefix("data("), raw)
+        return text + "\n" + raw
+    }
+
+    func link() throws -> String { try FileManager.default.destinationOfSymbolicLink(atPath: linkFile) }
+
+    func status(_ plan: String) throws -> String { try migrate(["status", plan]).stdout }
+
+    func testRunbookThenEveryStepThenDecommission() throws {
+        let dir = try scratch()
+        let plan = try plan(dir)
+        try synced(plan)
+
+        let book = try cutover(plan, ["--dry-run"], now: inWindow)
+        XCTAssertEqual(book.status, 0, book.stderr)
+        for needle in ["# Cutover runbook", "(open now)", "NetShareSetInfo level 1501", "dfsadd //127.0.0.22/files/scratch 127.0.0.22 Scratch",
+                       "--decommission --yes", "--rollback"] {
+            XCTAssertTrue(book.stdout.contains(needle), "runbook lacks \(needle)")
+        }
+        XCTAssertTrue(try aliceCanWrite("before.txt"), "alice writes before the freeze")
+        XCTAssertTrue(try alice(modern, "files", "get scratch/top.txt -").contains("quarterly numbers"), "the namespace reaches the old share")
+        _ = try smbclient(legacy, "Scratch", "del before.txt")
+        try synced(plan)
+
+        // Alice keeps a file open through the freeze: she is listed, then her session is closed.
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/bin/sh")
+        holder.arguments = ["-c", "(echo 'open \\\\top.txt'; sleep 30) | smbclient //\(legacy)/Scratch -U 'alice%\(try password("alice"))' --option='client min protocol=NT1' >/dev/null 2>&1"]
+        try holder.run()
+        defer { holder.terminate() }
+        Thread.sleep(forTimeInterval: 2)
+
+        let r = try cutover(plan, now: inWindow)
+        XCTAssertEqual(r.status, 0, r.stderr + r.stdout)
+        XCTAssertTrue(r.stdout.contains("alice has top.txt open for writing"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("closed the session of alice"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("0 differences"), r.stdout)
+
+        // Frozen: alice reads but cannot write; the link names the target alone.
+        XCTAssertFalse(try aliceCanWrite("after-freeze.txt"), "writes to the frozen source must fail")
+        XCTAssertTrue(try alice(legacy, "Scratch", "get Reports/q4.txt -").contains("quarterly numbers"), "reads still work")
+        XCTAssertEqual(try link(), "msdfs:\(modern)\\Scratch")
+        _ = try run("smbclient", ["//\(modern)/Scratch", "-U", "labadmin%\(try password())", "-c", "put \(dir.path)/plan.yaml only-on-target.txt"])
+        XCTAssertTrue(try alice(modern, "files", "get scratch/only-on-target.txt -").contains("migration: scratch cutover"),
+                      "a file opened through the namespace comes from the target")
+        XCTAssertTrue(try status(plan).contains("cutover: switched"))
+        _ = try run("smbclient", ["//\(modern)/Scratch", "-U", "labadmin%\(try password())", "-c", "del only-on-target.txt"])
+
+        // Decommission: refused without --yes, then the manifest and the share offline.
+        let refused = try cutover(plan, ["--decommission"], now: inWindow)
+        XCTAssertEqual(refused.status, 2, refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("--yes"), refused.stderr)
+        let d = try cutover(plan, ["--decommission", "--yes"], now: "2026-11-29T10:00:00+01:00")
+        XCTAssertEqual(d.status, 0, d.stderr + d.stdout)
+        XCTAssertTrue(try alice(legacy, "Scratch", "ls").contains("NT_STATUS_ACCESS_DENIED"), "the old share is offline")
+        let st = try status(plan)
+        XCTAssertTrue(st.contains("cutover: decommissioned"), st)
+        let manifestPath = try XCTUnwrap(st.split(separator: "\n").first { $0.contains("manifest: ") }?.components(separatedBy: "manifest: ").last)
+        let manifest = try String(contentsOfFile: manifestPath, encoding: .utf8)
+        let expected = try run("/bin/sh", ["-c", "cd \(Self.labRoot)/legacy/share/Scratch && sha256sum Reports/q4.txt top.txt"]).1
+        XCTAssertEqual(Set(manifest.split(separator: "\n")), Set(expected.split(separator: "\n")), "manifest = sha256sum of the old share")
+        let back = try cutover(plan, ["--rollback"])
+        XCTAssertEqual(back.status, 2, "no rollback after decommission")
+    }
+
+    func testKilledDuringFreezeFinalSyncAndSwitchThenRolledBackExactly() throws {
+        let dir = try scratch()
+        let plan = try plan(dir)
+        try synced(plan)
+        let original = try sharePermissions()
+        XCTAssertTrue(original.contains("FULL"), original)
+
+        for point in ["freeze-saved", "freeze-applied", "final-sync-started", "switch-added"] {
+            let r = try cutover(plan, now: inWindow, failpoint: point)
+            XCTAssertEqual(r.status, 9, "killed at \(point) (SIGKILL): \(r.stderr)")
+        }
+        // Killed after adding the new target and before removing the old: both are there.
+        XCTAssertEqual(Set(try link().dropFirst(6).split(separator: ",")), ["\(legacy)\\Scratch", "\(modern)\\Scratch"])
+        let frozen = try sharePermissions()
+        XCTAssertNotEqual(frozen, original)
+        XCTAssertTrue(frozen.contains("READ") && !frozen.contains("FULL"), frozen)
+
+        let r = try cutover(plan, now: inWindow)
+        XCTAssertEqual(r.status, 0, r.stderr + r.stdout)
+        XCTAssertEqual(try link(), "msdfs:\(modern)\\Scratch")
+        let log = try String(contentsOfFile: dir.appendingPathComponent("logs/cutover-Scratch.log").path, encoding: .utf8)
+        XCTAssertEqual(log.components(separatedBy: "saved the share permissions of").count - 1, 1, "the original is read once: no second freeze")
+        XCTAssertTrue(log.contains("already saved by an earlier attempt"))
+        XCTAssertTrue(log.contains("was interrupted; doing it again"))
+        XCTAssertFalse(try aliceCanWrite("while-switched.txt"))
+
+        let back = try cutover(plan, ["--rollback"])
+        XCTAssertEqual(back.status, 0, back.stderr + back.stdout)
+        XCTAssertEqual(try sharePermissions(), original, "share permissions restored byte for byte")
+        XCTAssertEqual(try link(), "msdfs:\(legacy)\\Scratch")
+        XCTAssertTrue(try aliceCanWrite("after-rollback.txt"))
+        XCTAssertTrue(try status(plan).contains("cutover: rolled-back"))
+    }
+
+    func testWindowsForecastAndForceWithAnInjectedClock() throws {
+        let dir = try scratch()
+        let plan = try plan(dir)
+        try synced(plan)
+        let original = try sharePermissions()
+
+        let outside = try cutover(plan, now: "2026-11-25T12:00:00+01:00")
+        XCTAssertEqual(outside.status, 2)
+        XCTAssertTrue(outside.stderr.contains("outside every cutover window; the next opens 2026-11-28 18:00 Europe/Berlin"), outside.stderr)
+
+        let late = try cutover(plan, now: "2026-11-30T05:59:58+01:00")
+        XCTAssertEqual(late.status, 2)
+        XCTAssertTrue(late.stderr.contains("forecast") && late.stderr.contains("window closes in 2 s"), late.stderr)
+        XCTAssertEqual(try sharePermissions(), original, "a refusal changes nothing")
+
+        let forced = try cutover(plan, ["--force", "--until", "freeze"], now: "2026-11-25T12:00:00+01:00")
+        XCTAssertEqual(forced.status, 0, forced.stderr + forced.stdout)
+        XCTAssertNotEqual(try sharePermissions(), original)
+        let st = try status(plan)
+        XCTAssertTrue(st.contains("cutover: frozen"), st)
+        XCTAssertTrue(st.contains("[override: --force: outside every cutover window"), st)
+        let log = try String(contentsOfFile: dir.appendingPathComponent("logs/cutover-Scratch.log").path, encoding: .utf8)
+        XCTAssertTrue(log.contains("[override: --force"), log)
+        XCTAssertEqual(try cutover(plan, ["--rollback"]).status, 0)
+        XCTAssertEqual(try sharePermissions(), original)
+    }
+}
