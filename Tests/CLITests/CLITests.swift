@@ -236,6 +236,19 @@ final class CLITests: CLITestCase {
 }
 
 extension CLITests {
+    func testWindowsRunbookPrintsThePowerShellItWillRun() throws {
+        let plan = Self.repo.appendingPathComponent("Plans/windows-2003.yaml").path
+        let env = ["MIGRATE_FS01_PASSWORD": "x", "MIGRATE_FS01_ADMIN_PASSWORD": "y", "MIGRATE_FS2025_PASSWORD": "z"]
+        let r = try migrate(["cutover", plan, "--dry-run", "--share", "Accounting"], env: env)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        for needle in ["New-DfsnFolderTarget -Path '\\\\corp.example.com\\files\\accounting' -TargetPath '\\\\fs2025.corp.example.com\\Accounting'",
+                       "Set-DfsnFolderTarget -Path '\\\\corp.example.com\\files\\accounting' -TargetPath '\\\\fs01.corp.example.com\\Accounting' -State Offline",
+                       "Remove-DfsnFolderTarget", "2026-12-05 19:00 America/Chicago", "not synced yet"] {
+            XCTAssertTrue(r.stdout.contains(needle), "runbook lacks \(needle):\n\(r.stdout)")
+        }
+        XCTAssertFalse(r.stdout.contains("Home$"), "--share picks one share")
+    }
+
     func testValidateOnlyDoesNotConnect() throws {
         let dir = try scratch()
         // Unreachable host and unset password: --validate-only must not care.

@@ -147,3 +147,54 @@ final class PlanValidationTests: XCTestCase {
         XCTAssertFalse(only.admits(path: "Reports/Q1.doc", isDirectory: false))
     }
 }
+
+/// The cutover's parts of a plan: administrator accounts, removed methods.
+final class CutoverPlanTests: XCTestCase {
+    func testAdminAccountParsesAndDefaultsToTheMigrationAccount() throws {
+        let yaml = """
+        migration: T
+        servers:
+          old:
+            host: 10.0.0.1
+            domain: OLD
+            user: svc
+            password_env: OLD_PW
+            admin: {user: fs-admin, password_file: /etc/admin.pw}
+          new: {host: 10.0.0.2, user: svc, password_env: NEW_PW}
+        shares:
+          - {source: '//old/Finance', target: '//new/Finance', dfs_link: finance}
+        dfs: {namespace: '//new/files', provider: windows, powershell: 'ssh dc powershell -Command -'}
+        """
+        let plan = try PlanLoader.parse(yaml, file: "/plans/p.yaml")
+        let old = try XCTUnwrap(plan.server(named: "old"))
+        XCTAssertEqual(old.administrator.description, "OLD\\fs-admin", "the admin inherits the server's domain")
+        XCTAssertEqual(old.administrator.secret, .file("/etc/admin.pw"))
+        XCTAssertEqual(plan.server(named: "new")?.administrator.user, "svc", "no admin: the migration account")
+        XCTAssertEqual(plan.dfs?.powershell, "ssh dc powershell -Command -")
+        XCTAssertEqual(plan.dfs?.linkPath("finance"), "\\\\10.0.0.2\\files\\finance")
+    }
+
+    func testAdminWithoutCredentialsAndUnknownFreezeMethodAreReported() {
+        let yaml = """
+        migration: T
+        servers:
+          old:
+            host: 10.0.0.1
+            user: svc
+            password_env: OLD_PW
+            admin: {user: fs-admin}
+        shares:
+          - {source: '//old/Finance', target_folder: /tmp/x}
+        cutover:
+          freeze: {method: deny-ace}
+        """
+        do {
+            _ = try PlanLoader.parse(yaml, file: "/tmp/p.yaml")
+            XCTFail("accepted")
+        } catch {
+            let text = error.problems.map(\.message).joined(separator: "\n")
+            XCTAssertTrue(text.contains("the admin account of server 'old' has no credentials"), text)
+            XCTAssertTrue(text.contains("deny-ace"), text)
+        }
+    }
+}
