@@ -98,7 +98,7 @@ final class NamespaceTests: XCTestCase {
         try ns.connect()
         var links: [String] = []
         try ns.list("") { links.append(String($0.name)) }
-        XCTAssertEqual(Set(links), ["finance", "projects", "users"])
+        XCTAssertEqual(Set(links), ["finance", "projects", "users", "scratch"])
         // libsmbclient follows the referral from the SMB3 namespace to the SMB1 server.
         XCTAssertEqual(try ns.stat("finance/Budget 2011.xls").size, 123_456)
         let link = try Lab.run("readlink", ["\(Lab.root)/modern/share/files/finance"]).output
