@@ -83,7 +83,9 @@ final class FileCopier {
             throw TreeError(.busy, tree: source.displayName, path: entry.path, operation: "copy",
                             detail: "size changed while copying (\(entry.size) listed, \(written) read)")
         }
-        let created = try createTime(entry)
+        // Streams before the times: writing a stream moves the file's write time.
+        let (created, streams) = try sourceDetails(entry)
+        try copyStreams(streams, of: entry.path, to: tmp, progress: progress)
         try target.setMetadata(tmp, times: FileTimes(created: created, accessed: entry.times.accessed, modified: entry.times.modified),
                                attributes: nil)
         if let existing { try remove(existing) }
@@ -105,6 +107,39 @@ final class FileCopier {
         let sdHash = try applySecurity(entry.path, counts: &counts)
         return SyncedEntry(path: entry.path, kind: entry.kind, size: entry.size, modified: entry.times.modified, changed: entry.times.changed,
                            created: created, attributes: entry.attributes.intersection(.portable), sdHash: sdHash)
+    }
+
+    /// The create time and the alternate data streams: one round trip when streams can be
+    /// carried to the target (or the listing has no create time, as over SMB1).
+    func sourceDetails(_ entry: Entry) throws -> (Timestamp?, [EntryDetails.DataStream]) {
+        guard source is any AlternateStreamTree, target is any AlternateStreamTree, let src = source as? any DetailedTree else {
+            return (try createTime(entry), [])
+        }
+        let d = try src.details(entry.path)
+        return (entry.times.created ?? d.created, d.streams)
+    }
+
+    /// Copies each alternate data stream (Zone.Identifier, old Mac resource forks, summary
+    /// information) onto the temporary file.
+    func copyStreams(_ streams: [EntryDetails.DataStream], of path: String, to tmp: String, progress: (Int) -> Void) throws {
+        guard let src = source as? any AlternateStreamTree, let dst = target as? any AlternateStreamTree else { return }
+        for s in streams {
+            let input = try src.openForReading(src.streamPath(path, s.name))
+            defer { try? input.close() }
+            let output = try dst.openForWriting(dst.streamPath(tmp, s.name))
+            do {
+                while true {
+                    let n = try input.read(into: buffer)
+                    if n == 0 { break }
+                    try output.write(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
+                    progress(n)
+                }
+                try output.close()
+            } catch {
+                try? output.close()
+                throw error
+            }
+        }
     }
 
     /// The listing's create time, or one round trip when the listing has none (SMB1 sources).

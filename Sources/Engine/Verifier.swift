@@ -82,7 +82,7 @@ public struct Verifier {
                 }
                 let sa = s.attributes.intersection(.portable), ta = t.attributes.intersection(.portable)
                 if sa != ta { differ(pair.path, "attributes", "\(sa)", "\(ta)") }
-                compareCreateTimes(s, t, differ)
+                compareDetails(s, t, differ)
                 if compareSecurity { compareDescriptors(pair.path, &result, differ) }
             }
             return descend
@@ -91,13 +91,31 @@ public struct Verifier {
         return result
     }
 
-    /// Create times at whole seconds: what SMB1 reports and what can be set on the target.
-    func compareCreateTimes(_ s: Entry, _ t: Entry, _ differ: (String, String, String, String) -> Void) {
+    /// Create times at whole seconds (what SMB1 reports and what can be set on the target), and
+    /// the alternate data streams: names, sizes and content. One details round trip per side.
+    func compareDetails(_ s: Entry, _ t: Entry, _ differ: (String, String, String, String) -> Void) {
         guard s.kind == .file else { return }
-        let sc = s.times.created ?? (try? (source as? any DetailedTree)?.details(s.path).created) ?? nil
-        let tc = t.times.created ?? (try? (target as? any DetailedTree)?.details(t.path).created) ?? nil
-        guard let sc, let tc else { return }
-        if sc.ticks / 10_000_000 != tc.ticks / 10_000_000 { differ(s.path, "create time", "\(sc)", "\(tc)") }
+        let streams = source is any AlternateStreamTree && target is any AlternateStreamTree
+        let needSource = streams || s.times.created == nil, needTarget = streams || t.times.created == nil
+        let sd = needSource ? (try? (source as? any DetailedTree)?.details(s.path)) ?? nil : nil
+        let td = needTarget ? (try? (target as? any DetailedTree)?.details(t.path)) ?? nil : nil
+        if let sc = s.times.created ?? sd?.created, let tc = t.times.created ?? td?.created, sc.ticks / 10_000_000 != tc.ticks / 10_000_000 {
+            differ(s.path, "create time", "\(sc)", "\(tc)")
+        }
+        guard streams, let sd, let td, let src = source as? any AlternateStreamTree, let dst = target as? any AlternateStreamTree else { return }
+        let a = Dictionary(sd.streams.map { ($0.name, $0.size) }, uniquingKeysWith: { x, _ in x })
+        let b = Dictionary(td.streams.map { ($0.name, $0.size) }, uniquingKeysWith: { x, _ in x })
+        for name in Set(a.keys).union(b.keys).sorted() {
+            guard let sa = a[name], let tb = b[name] else {
+                differ(s.path, "stream :\(name)", a[name].map { "\($0) bytes" } ?? "missing", b[name].map { "\($0) bytes" } ?? "missing")
+                continue
+            }
+            if sa != tb { differ(s.path, "stream :\(name) size", "\(sa)", "\(tb)"); continue }
+            do {
+                let (x, y) = (try Self.checksum(src, src.streamPath(s.path, name)), try Self.checksum(dst, dst.streamPath(t.path, name)))
+                if x != y { differ(s.path, "stream :\(name) content", x, y) }
+            } catch let e as TreeError { differ(s.path, "cannot read stream :\(name)", e.cause, "") } catch {}
+        }
     }
 
     func compareDescriptors(_ path: String, _ result: inout Result, _ differ: (String, String, String, String) -> Void) {

@@ -20,3 +20,12 @@ public struct EntryDetails: Hashable, Codable, Sendable {
 public protocol DetailedTree: Tree {
     func details(_ path: String) throws(TreeError) -> EntryDetails
 }
+
+/// A tree whose files carry alternate data streams, opened as `file:stream` (NTFS naming) with
+/// the tree's ordinary file calls.
+public protocol AlternateStreamTree: DetailedTree {}
+
+extension AlternateStreamTree {
+    /// The path that opens stream `name` of file `path`.
+    public func streamPath(_ path: String, _ name: String) -> String { path + ":" + name }
+}

@@ -3,7 +3,7 @@ import Glibc
 import MigrateCore
 
 /// A share on an SMB server as a `Tree`, through one `SMBContext`.
-public final class SMBShare: SecurityDescriptorTree, DetailedTree {
+public final class SMBShare: SecurityDescriptorTree, AlternateStreamTree {
     public let host: String
     public let share: String
     public let context: SMBContext

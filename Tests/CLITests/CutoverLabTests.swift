@@ -20,7 +20,8 @@ final class CutoverLabTests: CLITestCase {
         XCTAssertEqual(status, 0, out)
         let dir = try scratch()
         try "quarterly numbers\n".write(to: dir.appendingPathComponent("a.txt"), atomically: true, encoding: .utf8)
-        _ = try smbclient(legacy, "Scratch", "mkdir Reports; put \(dir.path)/a.txt Reports/q4.txt; put \(dir.path)/a.txt top.txt")
+        // top.txt carries an alternate data stream, so verification compares streams too.
+        _ = try smbclient(legacy, "Scratch", "mkdir Reports; put \(dir.path)/a.txt Reports/q4.txt; put \(dir.path)/a.txt top.txt; put \(dir.path)/a.txt top.txt:Zone.Identifier")
     }
 
     func resetCutover() { _ = system("\(Self.repo.path)/Lab/lab.sh reset-cutover >/dev/null 2>&1") }

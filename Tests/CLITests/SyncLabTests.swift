@@ -215,6 +215,28 @@ final class SyncDeltaLabTests: CLITestCase {
         assertSameListing(try listing(legacy, "Scratch"), try listing(modern, "Scratch"), "target vs source:", file: file, line: line)
     }
 
+    func testAlternateDataStreamsAreCopied() throws {
+        try requireLab()
+        try resetScratch()
+        let dir = try scratch()
+        let plan = try scratchPlan(dir)
+        // The lab keeps streams in xattrs (streams_xattr), which caps them at about 4 KiB.
+        try put("download.exe", "MZ program", dir)
+        try put("download.exe:Zone.Identifier", "[ZoneTransfer]\r\nZoneId=3\r\n", dir)
+        try put("report.doc", "report", dir)
+        try put("report.doc:{4c8cc155-6c1e-11d1-8e41-00c04fb9386d}", String(repeating: "s", count: 2000), dir)
+        let r = try migrate(["sync", plan])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        for (file, stream, size) in [("download.exe", "Zone.Identifier", 26), ("report.doc", "{4c8cc155-6c1e-11d1-8e41-00c04fb9386d}", 2000)] {
+            let info = try run("smbclient", ["//\(modern)/Scratch", "-U", "labadmin%\(try password())", "-c", "allinfo \"\(file)\""]).1
+            XCTAssertTrue(info.contains("stream: [:\(stream):$DATA], \(size) bytes"), "\(file): \(info)")
+            let a = try smbclient(legacy, "Scratch", "get \"\(file):\(stream)\" -")
+            let b = try run("smbclient", ["//\(modern)/Scratch", "-U", "labadmin%\(try password())", "-c", "get \"\(file):\(stream)\" -"]).1
+            XCTAssertEqual(a.prefix(size), b.prefix(size), "\(file):\(stream) content")
+        }
+        try assertTargetEqualsSource()
+    }
+
     func testDeltaFollowsEveryKindOfChange() throws {
         try requireLab()
         try resetScratch()
