@@ -62,10 +62,11 @@ extension CatalogDatabase {
     /// The synced state of the children of one folder, keyed by path.
     public func syncedChildren(share: Int64, of folder: String) throws(Failure) -> [String: SyncedEntry] {
         try read { db in
-            // Children of "a/b" are "a/b/x" with no further '/'; the root's children have no '/'.
+            // Children of "a/b" are "a/b/x" with no further '/'; the root's children have no '/'
+            // (and are not the root's own record, "").
             let rows: [Row]
             if folder.isEmpty {
-                rows = try Row.fetchAll(db, sql: "SELECT * FROM entry WHERE share_id = ? AND instr(path, '/') = 0", arguments: [share])
+                rows = try Row.fetchAll(db, sql: "SELECT * FROM entry WHERE share_id = ? AND instr(path, '/') = 0 AND path <> ''", arguments: [share])
             } else {
                 let prefix = folder + "/"
                 rows = try Row.fetchAll(db, sql: """

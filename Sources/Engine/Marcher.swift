@@ -18,6 +18,10 @@ public struct Marcher {
     /// Target names the marcher never reports (the pass's own temporary files are handled apart).
     let isOwnFile: (String) -> Bool
 
+    /// Where the target side's listing comes from instead of the target itself (a quick pass
+    /// trusts the catalog's record of what it made the target).
+    public var targetListing: ((String) throws -> [Entry])?
+
     /// A listing that fails for a reason that may pass (a dropped connection) is tried again.
     let retries: Int
     let retryWait: Double
@@ -58,7 +62,7 @@ public struct Marcher {
                 continue
             }
             var targetListed = true
-            do { dst = try listing(target, dir) } catch let e as TreeError {
+            do { dst = try targetListing?(dir) ?? listing(target, dir) } catch let e as TreeError {
                 if e.kind != .notFound { try onError(e, "target"); targetListed = false }
             }
             if !targetListed { continue }

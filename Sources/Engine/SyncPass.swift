@@ -18,6 +18,10 @@ public final class SyncPass {
         public var retryWait: Double = 2
         public var copySecurity = true
         public var aclCheck: ACLCheck = .auto
+        /// A delta that takes the target side from the catalog instead of listing it (NetApp
+        /// XCP's way): about half the listing work. Entries put on the target by others are not
+        /// seen; the cutover's final sync never uses it.
+        public var trustCatalog = false
         /// Worker processes for file jobs (0: everything in this process).
         public var workers = 0
         /// How to start one: the `migrate worker …` command line for this share.
@@ -66,11 +70,19 @@ public final class SyncPass {
         let shareID = try catalog.shareID(name: mapping.name, source: mapping.source.description, target: mapping.target?.description ?? mapping.targetFolder ?? "")
         // A delta once the target reflects something of the source (a first pass with a few failed files counts).
         let kind: PassRecord.Kind = options.dryRun ? .dryRun : (try catalog.syncedCount(share: shareID) > 0 ? .delta : .full)
-        var summary = PassSummary(share: mapping.name, kind: kind.rawValue)
+        // Trusting the catalog needs a catalog that is whole: after an interrupted or failed pass
+        // (temporary files, half-applied metadata) the target is listed again.
+        let previous = try catalog.passes(share: mapping.name, limit: 5).first { $0.kind != .dryRun }
+        let quick = options.trustCatalog && kind == .delta && previous?.status == .completed
+        var summary = PassSummary(share: mapping.name, kind: quick ? "quick delta" : kind.rawValue)
         let passID = try catalog.beginPass(share: shareID, kind: kind, at: started.timeIntervalSince1970)
         summary.logFile = log?.path
         log?.line("pass", "\(kind.rawValue) pass \(passID) of \(mapping.name): \(mapping.source) -> \(mapping.target?.description ?? mapping.targetFolder ?? "")")
         let state = State(shareID: shareID, passID: passID, summary: summary)
+        state.quick = quick
+        if options.trustCatalog && !quick && kind == .delta {
+            log?.line("pass", "the previous pass did not complete: the target is listed, not taken from the catalog")
+        }
         state.runner = JobRunner(source: source, target: target, translator: translator, copySecurity: options.copySecurity,
                                  retries: options.retries, wait: options.retryWait)
         defer { state.pool?.close() }
@@ -106,6 +118,9 @@ public final class SyncPass {
         /// Folders the pass creates: their metadata is part of the copy, not a separate update.
         var newFolders: Set<String> = []
         var aclCheck: ACLCheck = .none
+        /// The target side comes from the catalog (see `Options.trustCatalog`).
+        var quick = false
+        var syncedCache: [String: [String: SyncedEntry]] = [:]
         var pool: WorkerPool?
         var runner: JobRunner!
         var pending: [Int: WorkItem] = [:]
@@ -134,8 +149,20 @@ public final class SyncPass {
             let synced = options.dryRun ? nil : try catalog.synced(share: st.shareID, path: "")
             if detector.decide(source: srcRoot, target: dstRoot, synced: synced) == .metadata { st.scheduleFolderMetadata(srcRoot) }
         }
-        let marcher = Marcher(source: source, target: target, filter: mapping.filter, retries: options.retries,
+        var marcher = Marcher(source: source, target: target, filter: mapping.filter, retries: options.retries,
                               retryWait: options.retryWait, isOwnFile: FileCopier.isTemporaryName)
+        if st.quick {
+            // What the catalog says each target entry is: the source state it was made equal to.
+            marcher.targetListing = { [catalog] dir in
+                let synced = try catalog.syncedChildren(share: st.shareID, of: dir)
+                st.syncedCache[dir] = synced
+                return synced.values.map {
+                    Entry(path: $0.path, kind: $0.kind, size: $0.size,
+                          times: FileTimes(created: $0.created, modified: $0.modified, changed: $0.changed),
+                          attributes: $0.attributes.union($0.kind == .directory ? .directory : []))
+                }
+            }
+        }
         try marcher.march(onError: { error, side in
             // A folder that cannot be listed is recorded; nothing below it is deleted or copied.
             st.summary.counts.failed += 1
@@ -159,13 +186,14 @@ public final class SyncPass {
                 do { try st.copier.remove(leftover); log?.line("cleanup", leftover.path) }
                 catch { log?.line("error", "cleanup \(leftover.path): \(error)") }
             }
-            let synced = options.dryRun ? [:] : try catalog.syncedChildren(share: st.shareID, of: dir)
+            let synced = options.dryRun ? [:] : try st.syncedCache.removeValue(forKey: dir) ?? catalog.syncedChildren(share: st.shareID, of: dir)
             var work: [(WorkItem, Entry?, Entry?)] = []
             var descend: [String] = []
             for pair in pairs {
                 if pair.target != nil { st.targetEntries += 1 }
                 guard let src = pair.source else {
-                    if mapping.mirror, let t = pair.target {
+                    // The share root is never a mirror delete, whatever a listing says.
+                    if mapping.mirror, let t = pair.target, !t.path.isEmpty {
                         st.deletes.append(t)
                         if let f = st.folders[dir] { st.scheduleFolderMetadata(f) }
                     }

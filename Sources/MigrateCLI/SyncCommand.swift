@@ -38,6 +38,9 @@ struct SyncCommand: ParsableCommand {
     @Option(name: .long, help: "Which unchanged entries get their ACL compared: auto (folders when the source does not maintain change times), folders, all, none.")
     var aclCheck: SyncPass.ACLCheck = .auto
 
+    @Flag(name: .long, help: "Delta passes take the target side from the catalog instead of listing it (faster; changes made directly on the target are not seen). The cutover's final sync always lists.")
+    var quick = false
+
     @Option(name: .long, help: "Folder for the dry-run report (default: reports/ beside the catalog).")
     var report: String?
 
@@ -62,6 +65,7 @@ struct SyncCommand: ParsableCommand {
         options.retryWait = wait
         options.copySecurity = !noAcls
         options.aclCheck = aclCheck
+        options.trustCatalog = quick
         var clean = true
         var summaries: [PassSummary] = []
         for mapping in selected {
