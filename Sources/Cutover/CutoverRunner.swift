@@ -1,5 +1,6 @@
 import Catalog
 import Foundation
+import MigrateCore
 import MigratePlan
 
 /// What the steps that need the share's trees do; the command layer supplies them (it owns the
@@ -179,7 +180,7 @@ public final class CutoverRunner {
             // The record exists from here on, so a crash cannot lose what the freeze saves.
             try save(rec)
             try freezer.freeze(&rec, save: save, say: say)
-            return ("source is read-only for users", rec.shareSD.map { "share permissions before the freeze: " + Self.hex($0) })
+            return ("source is read-only for users", rec.shareSD.map { "share permissions before the freeze: " + Hex.encode($0) })
         case .finalSync:
             Failpoint.hit("final-sync-started")
             let r = try work.finalSync()
@@ -223,15 +224,13 @@ public final class CutoverRunner {
                 try namespace.restoreLink(link, to: targets, from: newTarget, say: say)
             }
             try freezer.unfreeze(rec, say: say)
-            let undone = rec.shareSD.map { "restored share permissions: " + Self.hex($0) }
+            let undone = rec.shareSD.map { "restored share permissions: " + Hex.encode($0) }
             // A later freeze reads the permissions afresh: they are the server's again.
             rec.shareSD = nil; rec.frozenSD = nil; rec.frozenAt = nil
             rec.dfsLink = nil; rec.dfsOld = nil; rec.dfsNew = nil
             return ("source writable again\(link == nil ? "" : ", DFS link restored")", undone)
         }
     }
-
-    static func hex(_ b: [UInt8]) -> String { b.map { String(format: "%02x", $0) }.joined() }
 
     static func time(_ t: Double) -> String {
         let f = DateFormatter()

@@ -38,19 +38,11 @@ public struct DisableShareDecommission: DecommissionProvider {
 }
 
 public struct CommandDecommission: DecommissionProvider {
-    let command: ShellCommand
-    let host: String
-    let share: String
+    let command: OperatorCommand
 
-    public init(command: String, host: String, share: String) { self.command = ShellCommand(command); self.host = host; self.share = share }
+    public init(command: String, host: String, share: String) { self.command = OperatorCommand(command, host: host, share: share) }
 
-    public func plannedActions() -> [String] {
-        ["run `\(command.command)` with MIGRATE_ACTION=decommission MIGRATE_HOST=\(host) MIGRATE_SHARE=\(share)"]
-    }
+    public func plannedActions() -> [String] { [command.describe("decommission")] }
 
-    public func takeOffline(_ record: CutoverRecord, say: (String) -> Void) throws {
-        let out = try command.run(environment: ["MIGRATE_ACTION": "decommission", "MIGRATE_HOST": host, "MIGRATE_SHARE": share],
-                                  what: "decommission command")
-        if !out.isEmpty { say(out) }
-    }
+    public func takeOffline(_ record: CutoverRecord, say: (String) -> Void) throws { try command.run("decommission", say: say) }
 }

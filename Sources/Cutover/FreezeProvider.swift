@@ -117,29 +117,17 @@ public struct SharePermissionsFreeze: FreezeProvider {
     }
 }
 
-/// An operator's own command (Windows `net share`, PowerShell over SSH, ...), run with
-/// MIGRATE_ACTION=freeze or unfreeze, MIGRATE_SHARE, MIGRATE_HOST.
+/// An operator's own command (Windows `net share`, PowerShell over SSH, ...).
 public struct CommandFreeze: FreezeProvider {
-    let command: ShellCommand
-    let host: String
-    let share: String
+    let command: OperatorCommand
 
-    public init(command: String, host: String, share: String) { self.command = ShellCommand(command); self.host = host; self.share = share }
+    public init(command: String, host: String, share: String) { self.command = OperatorCommand(command, host: host, share: share) }
 
-    public func plannedActions() -> [String] {
-        ["run `\(command.command)` with MIGRATE_ACTION=freeze MIGRATE_HOST=\(host) MIGRATE_SHARE=\(share)",
-         "rollback: the same command with MIGRATE_ACTION=unfreeze"]
-    }
+    public func plannedActions() -> [String] { [command.describe("freeze"), "rollback: " + command.describe("unfreeze")] }
 
     public func freeze(_ record: inout CutoverRecord, save: (CutoverRecord) throws -> Void, say: (String) -> Void) throws {
-        let out = try command.run(environment: env("freeze"), what: "freeze command")
-        if !out.isEmpty { say(out) }
+        try command.run("freeze", say: say)
     }
 
-    public func unfreeze(_ record: CutoverRecord, say: (String) -> Void) throws {
-        let out = try command.run(environment: env("unfreeze"), what: "unfreeze command")
-        if !out.isEmpty { say(out) }
-    }
-
-    func env(_ action: String) -> [String: String] { ["MIGRATE_ACTION": action, "MIGRATE_HOST": host, "MIGRATE_SHARE": share] }
+    public func unfreeze(_ record: CutoverRecord, say: (String) -> Void) throws { try command.run("unfreeze", say: say) }
 }

@@ -28,3 +28,23 @@ public struct ShellCommand: Sendable {
         return text
     }
 }
+
+/// The operator's command for one share: run with MIGRATE_ACTION (freeze, unfreeze,
+/// decommission), MIGRATE_HOST and MIGRATE_SHARE; its output goes to the log.
+public struct OperatorCommand: Sendable {
+    let shell: ShellCommand
+    let host: String
+    let share: String
+
+    public init(_ command: String, host: String, share: String) { shell = ShellCommand(command); self.host = host; self.share = share }
+
+    public func describe(_ action: String) -> String {
+        "run `\(shell.command)` with MIGRATE_ACTION=\(action) MIGRATE_HOST=\(host) MIGRATE_SHARE=\(share)"
+    }
+
+    public func run(_ action: String, say: (String) -> Void) throws(CutoverError) {
+        let out = try shell.run(environment: ["MIGRATE_ACTION": action, "MIGRATE_HOST": host, "MIGRATE_SHARE": share],
+                                what: "\(action) command")
+        if !out.isEmpty { say(out) }
+    }
+}

@@ -151,6 +151,6 @@ public struct Verifier {
             if n == 0 { break }
             hash.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
         }
-        return SHA256.hex(hash.finish())
+        return Hex.encode(hash.finish())
     }
 }

@@ -39,11 +39,6 @@ public struct SHA256 {
         return out
     }
 
-    public static func hex(_ digest: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef")
-        return String(digest.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] })
-    }
-
     private mutating func compress(_ chunk: some Collection<UInt8>) {
         chunk.withContiguousStorageIfAvailable { compress(UnsafeRawBufferPointer($0)) }
     }

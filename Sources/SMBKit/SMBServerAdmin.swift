@@ -50,7 +50,7 @@ public final class SMBServerAdmin {
     /// The share's permissions (the share-level descriptor), self-relative bytes.
     public func shareSecurity(_ share: String) throws(TreeError) -> [UInt8] {
         let r = try call("share_sd", ["share": share], path: share, operation: "read share permissions")
-        guard let hex = r["sd"] as? String, let bytes = Self.unhex(hex) else {
+        guard let hex = r["sd"] as? String, let bytes = Hex.decode(hex) else {
             throw TreeError(.accessDenied, tree: displayName, path: share, operation: "read share permissions",
                             detail: "the server returned no share descriptor: the account \(credentials) must administer the server")
         }
@@ -66,7 +66,7 @@ public final class SMBServerAdmin {
     /// Replaces the share's permissions, then reads them back: Samba answers OK to a disk
     /// operator without storing anything, so only the read-back proves the change.
     public func setShareSecurity(_ share: String, _ sd: [UInt8]) throws(TreeError) {
-        _ = try call("set_share_sd", ["share": share, "sd": Self.hex(sd)], path: share, operation: "set share permissions")
+        _ = try call("set_share_sd", ["share": share, "sd": Hex.encode(sd)], path: share, operation: "set share permissions")
         let now = try shareSecurity(share)
         guard now == sd else {
             throw TreeError(.accessDenied, tree: displayName, path: share, operation: "set share permissions",
@@ -151,21 +151,6 @@ public final class SMBServerAdmin {
         case 87, 124: .invalidArgument
         default: .io
         }
-    }
-
-    static func hex(_ b: [UInt8]) -> String { b.map { String(format: "%02x", $0) }.joined() }
-
-    static func unhex(_ s: String) -> [UInt8]? {
-        guard s.count % 2 == 0 else { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(s.count / 2)
-        var i = s.startIndex
-        while i < s.endIndex {
-            let j = s.index(i, offsetBy: 2)
-            guard let b = UInt8(s[i..<j], radix: 16) else { return nil }
-            out.append(b); i = j
-        }
-        return out
     }
 
     static let script = #"""

@@ -61,7 +61,7 @@ final class SecurityDescriptorChannel {
         if sd.group != nil { info |= Self.group }
         if sd.dacl != nil { info |= Self.dacl }
         if sd.sacl != nil { info |= Self.sacl }
-        _ = try request(path, "SET", info, hex: Self.hex(sd.selfRelative), operation: "set security descriptor")
+        _ = try request(path, "SET", info, hex: Hex.encode(sd.selfRelative), operation: "set security descriptor")
     }
 
     /// The descriptor as the server sent it (self-relative bytes).
@@ -89,7 +89,7 @@ final class SecurityDescriptorChannel {
             let parts = reply.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             if parts.first == "OK" {
                 guard parts.count > 1 else { return [] }
-                guard let bytes = Self.unhex(parts[1]) else { break }
+                guard let bytes = Hex.decode(parts[1]) else { break }
                 return bytes
             }
             let error = Self.error(parts, endpoint.displayName, path, operation)
@@ -144,25 +144,6 @@ final class SecurityDescriptorChannel {
         default: kind = .io
         }
         return TreeError(kind, tree: tree, path: path, operation: op, detail: "\(message) (0x\(String(code, radix: 16)))")
-    }
-
-    static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8](); out.reserveCapacity(bytes.count * 2)
-        for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    static func unhex(_ text: String) -> [UInt8]? {
-        let u = Array(text.utf8)
-        guard u.count % 2 == 0 else { return nil }
-        var out = [UInt8](); out.reserveCapacity(u.count / 2)
-        func v(_ c: UInt8) -> UInt8? {
-            switch c { case 48...57: c - 48; case 97...102: c - 87; case 65...70: c - 55; default: nil }
-        }
-        var i = 0
-        while i < u.count { guard let h = v(u[i]), let l = v(u[i + 1]) else { return nil }; out.append(h << 4 | l); i += 2 }
-        return out
     }
 
     /// The helper: Samba's Python bindings (python3-samba), SMB1 through SMB3.

@@ -2,7 +2,7 @@ import MigrateCore
 import XCTest
 
 final class SHA256Tests: XCTestCase {
-    func digest(_ s: String) -> String { var h = SHA256(); h.update(Array(s.utf8)); return SHA256.hex(h.finish()) }
+    func digest(_ s: String) -> String { var h = SHA256(); h.update(Array(s.utf8)); return Hex.encode(h.finish()) }
 
     func testKnownVectors() {
         XCTAssertEqual(digest(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
@@ -17,9 +17,9 @@ final class SHA256Tests: XCTestCase {
         var pieces = SHA256()
         var i = 0, step = 1
         while i < data.count { let j = min(data.count, i + step); pieces.update(Array(data[i..<j])); i = j; step = step * 3 % 997 + 1 }
-        XCTAssertEqual(SHA256.hex(one.finish()), SHA256.hex(pieces.finish()))
+        XCTAssertEqual(Hex.encode(one.finish()), Hex.encode(pieces.finish()))
         // A million 'a's: the FIPS long-message vector.
         var m = SHA256(); m.update([UInt8](repeating: 0x61, count: 1_000_000))
-        XCTAssertEqual(SHA256.hex(m.finish()), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+        XCTAssertEqual(Hex.encode(m.finish()), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
 }
