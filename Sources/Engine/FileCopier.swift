@@ -90,8 +90,10 @@ final class FileCopier {
                                attributes: nil)
         if let existing { try remove(existing) }
         try target.rename(tmp, to: entry.path)
-        // Attributes after the rename: a rename sets the archive bit (Windows and Samba alike).
-        try target.setMetadata(entry.path, times: FileTimes(), attributes: entry.attributes.intersection(.portable))
+        // Attributes after the rename: a rename sets the archive bit (Windows and Samba alike),
+        // which is all most files carry; only other attributes need the extra round trip.
+        let attributes = entry.attributes.intersection(.portable)
+        if attributes != .archive { try target.setMetadata(entry.path, times: FileTimes(), attributes: attributes) }
         let sdHash = try applySecurity(entry.path, counts: &counts)
         return SyncedEntry(path: entry.path, kind: .file, size: entry.size, modified: entry.times.modified, changed: entry.times.changed,
                            created: created, attributes: entry.attributes.intersection(.portable), sdHash: sdHash)
