@@ -136,8 +136,12 @@ public final class SMBServerAdmin {
         }
         if reply["ok"] as? Bool == true { return reply }
         let code = reply["code"] as? Int ?? 0
-        let message = reply["error"] as? String ?? "unknown error"
-        throw TreeError(Self.kind(code), tree: displayName, path: path, operation: operation, detail: message)
+        var message = reply["error"] as? String ?? "unknown error"
+        let kind = Self.kind(code)
+        if kind == .accessDenied {
+            message += "; \(credentials) must administer the server: name an `admin:` account for it in the plan"
+        }
+        throw TreeError(kind, tree: displayName, path: path, operation: operation, detail: message)
     }
 
     /// WERROR or NTSTATUS codes the helper passes on.

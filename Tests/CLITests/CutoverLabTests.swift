@@ -26,17 +26,18 @@ final class CutoverLabTests: CLITestCase {
 
     func resetCutover() { _ = system("\(Self.repo.path)/Lab/lab.sh reset-cutover >/dev/null 2>&1") }
 
-    func plan(_ dir: URL) throws -> String {
+    func plan(_ dir: URL, admin: Bool = true) throws -> String {
         for f in ["lab-principals.csv", "lab-sidmap.csv"] {
             try FileManager.default.copyItem(at: Self.repo.appendingPathComponent("Plans/\(f)"), to: dir.appendingPathComponent(f))
         }
         let pw = "\(Self.labRoot)/secrets/migrator.pw", root = "\(Self.labRoot)/secrets/root.pw"
+        let adminAccount = admin ? ", admin: {user: root, password_file: \(root)}" : ""
         let text = """
         migration: scratch cutover
         catalog: catalog.sqlite
         servers:
-          legacy: {host: \(legacy), user: migrator, password_file: \(pw), admin: {user: root, password_file: \(root)}}
-          modern: {host: \(modern), user: migrator, password_file: \(pw), admin: {user: root, password_file: \(root)}}
+          legacy: {host: \(legacy), user: migrator, password_file: \(pw)\(adminAccount)}
+          modern: {host: \(modern), user: migrator, password_file: \(pw)\(adminAccount)}
         shares:
           - {source: //legacy/Scratch, target: //modern/Scratch, dfs_link: scratch}
         acl:
@@ -182,6 +183,20 @@ final class CutoverLabTests: CLITestCase {
         XCTAssertEqual(try link(), "msdfs:\(legacy)\\Scratch")
         XCTAssertTrue(try aliceCanWrite("after-rollback.txt"))
         XCTAssertTrue(try status(plan).contains("cutover: rolled-back"))
+    }
+
+    func testAMigrationAccountThatIsNotAnAdministratorCannotFreezeAndSaysSo() throws {
+        let dir = try scratch()
+        let plan = try plan(dir, admin: false)
+        try synced(plan)
+        let original = try sharePermissions()
+        let r = try cutover(plan, ["--until", "freeze"], now: inWindow)
+        XCTAssertEqual(r.status, 1, r.stderr + r.stdout)
+        XCTAssertTrue(r.stderr.contains("\\\\127.0.0.21") && r.stderr.contains("access denied") && r.stderr.contains("must administer the server"), r.stderr)
+        XCTAssertEqual(try sharePermissions(), original, "nothing changed")
+        XCTAssertTrue(try aliceCanWrite("still-writable.txt"))
+        let st = try status(plan)
+        XCTAssertTrue(st.contains("cutover: synced") && st.contains("freeze failed"), st)
     }
 
     func testWindowsForecastAndForceWithAnInjectedClock() throws {
