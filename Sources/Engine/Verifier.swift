@@ -60,7 +60,11 @@ public struct Verifier {
             for o in own { differ(o.path, "temporary file left on the target", "", "\(o.size) bytes") }
             var descend: [String] = []
             for pair in pairs {
-                guard let s = pair.source else { differ(pair.path, "extra on the target", "", pair.target!.kind.rawValue); continue }
+                guard let s = pair.source else {
+                    // Without mirroring, what only the target has is expected to stay.
+                    if mapping.mirror { differ(pair.path, "extra on the target", "", pair.target!.kind.rawValue) }
+                    continue
+                }
                 guard let t = pair.target else { differ(pair.path, "missing on the target", s.kind.rawValue, ""); continue }
                 if s.kind != t.kind { differ(pair.path, "kind", s.kind.rawValue, t.kind.rawValue); continue }
                 if s.kind == .directory {

@@ -29,8 +29,8 @@ final class VerifierTests: XCTestCase {
         try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: seconds)], ofItemAtPath: base.appendingPathComponent(p).path)
     }
 
-    func verify() throws -> Verifier.Result {
-        let mapping = ShareMapping(name: "T", source: ShareLocation(server: "s", host: "h", share: "src"), targetFolder: dst.path)
+    func verify(mirror: Bool = true) throws -> Verifier.Result {
+        let mapping = ShareMapping(name: "T", source: ShareLocation(server: "s", host: "h", share: "src"), targetFolder: dst.path, mirror: mirror)
         return try Verifier(source: try LocalFolderTree(root: src.path), target: try LocalFolderTree(root: dst.path),
                             mapping: mapping, policy: ACLPolicy()).run()
     }
@@ -56,5 +56,11 @@ final class VerifierTests: XCTestCase {
                                "top.txt: write time"])
         XCTAssertEqual(r.differenceCount, 4)
         XCTAssertFalse(r.isClean)
+    }
+
+    func testExtrasOnTheTargetAreExpectedWithoutMirroring() throws {
+        try Data("x".utf8).write(to: dst.appendingPathComponent("kept-by-the-new-team.txt"))
+        XCTAssertFalse(try verify().isClean)
+        XCTAssertTrue(try verify(mirror: false).isClean)
     }
 }
