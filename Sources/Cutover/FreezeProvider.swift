@@ -66,7 +66,7 @@ public struct SharePermissionsFreeze: FreezeProvider {
     }
 
     /// Who still has what open in the share, so the team can call them before it turns read-only.
-    func reportOpenFiles(say: (String) -> Void) throws {
+    public func reportOpenFiles(say: (String) -> Void) throws {
         let root = try admin.sharePath(share).lowercased()
         let prefix = root.hasSuffix("\\") ? root : root + "\\"
         let open = try admin.openFiles().filter { root.isEmpty || $0.path.lowercased().hasPrefix(prefix) }

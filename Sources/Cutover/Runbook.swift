@@ -12,10 +12,12 @@ public struct Runbook {
         public var namespace: [String]?
         public var link: String?
         public var decommission: [String]
+        /// Who has what open on the source now, as the freeze would report it (or why that is unknown).
+        public var openNow: [String]
         public init(mapping: ShareMapping, state: CutoverState?, passes: [PassRecord], freeze: [String], namespace: [String]?,
-                    link: String?, decommission: [String]) {
+                    link: String?, decommission: [String], openNow: [String]) {
             self.mapping = mapping; self.state = state; self.passes = passes; self.freeze = freeze; self.namespace = namespace
-            self.link = link; self.decommission = decommission
+            self.link = link; self.decommission = decommission; self.openNow = openNow
         }
     }
 
@@ -49,7 +51,8 @@ public struct Runbook {
         md += "| 3 | Verify (every file's checksum, times, attributes, ACL after mapping) | \(dur(verify)) | |\n"
         md += "| 4 | Switch the DFS link | under a minute | |\n"
         md += "| 5 | Decommission (a later day) | \(dur(full.map { ($0.ended ?? $0.started) - $0.started })) | `\(cmd) --decommission --yes` |\n\n"
-        md += "### 1. Freeze\n\n- [ ] Before: list open files and sessions (`migrate cutover --dry-run` shows them when it can reach the server)\n"
+        md += "### 1. Freeze\n\nOpen on the source when this runbook was printed:\n\n" + s.openNow.map { "- \($0)\n" }.joined() + "\n"
+        md += "- [ ] Call the people who still have files open; the freeze lists them again and closes their sessions\n"
         md += s.freeze.map { "- [ ] \($0)\n" }.joined()
         md += "\n### 2. Final sync\n\n- [ ] A delta pass of `migrate sync`; any failure stops the cutover here (the share stays frozen; fix, rerun)\n"
         md += "\n### 3. Verify\n\n- [ ] Compare source and target completely; any difference stops the cutover; the report goes to the reports folder\n"

@@ -108,6 +108,14 @@ struct CutoverSetup {
                              newTarget: try newTarget(m), decommissioner: try decommissioner(m), work: work, say: say)
     }
 
+    /// Open files and sessions on the source now (share-permissions freeze only: it has the admin pipe).
+    func openNow(_ m: ShareMapping) -> [String] {
+        guard let freeze = try? freezer(m) as? SharePermissionsFreeze else { return ["(not listed: the freeze runs an operator command)"] }
+        var lines: [String] = []
+        do { try freeze.reportOpenFiles { lines.append($0) } } catch { lines.append("could not be listed: \(error)") }
+        return lines
+    }
+
     func runbookSection(_ m: ShareMapping) throws -> Runbook.ShareSection {
         let id = try shareID(m)
         let ns = try namespace(m)
@@ -116,6 +124,6 @@ struct CutoverSetup {
             mapping: m, state: try CutoverRunner.state(catalog: session.catalog, shareID: id, share: m.name),
             passes: try session.catalog.passes(share: m.name, limit: 20), freeze: try freezer(m).plannedActions(),
             namespace: try ns.map { try $0.0.plannedActions($0.1, from: old, to: try newTarget(m)) }, link: ns?.1,
-            decommission: try decommissioner(m).plannedActions())
+            decommission: try decommissioner(m).plannedActions(), openNow: openNow(m))
     }
 }

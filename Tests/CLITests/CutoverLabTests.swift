@@ -99,24 +99,24 @@ final class CutoverLabTests: CLITestCase {
         let plan = try plan(dir)
         try synced(plan)
 
-        let book = try cutover(plan, ["--dry-run"], now: inWindow)
-        XCTAssertEqual(book.status, 0, book.stderr)
-        for needle in ["# Cutover runbook", "(open now)", "NetShareSetInfo level 1501", "dfsadd //127.0.0.22/files/scratch 127.0.0.22 Scratch",
-                       "--decommission --yes", "--rollback"] {
-            XCTAssertTrue(book.stdout.contains(needle), "runbook lacks \(needle)")
-        }
-        XCTAssertTrue(try aliceCanWrite("before.txt"), "alice writes before the freeze")
-        XCTAssertTrue(try alice(modern, "files", "get scratch/top.txt -").contains("quarterly numbers"), "the namespace reaches the old share")
-        _ = try smbclient(legacy, "Scratch", "del before.txt")
-        try synced(plan)
-
-        // Alice keeps a file open through the freeze: she is listed, then her session is closed.
+        // Alice keeps a file open through the freeze: the runbook and the freeze list her, then her session is closed.
         let holder = Process()
         holder.executableURL = URL(fileURLWithPath: "/bin/sh")
         holder.arguments = ["-c", "(echo 'open \\\\top.txt'; sleep 30) | smbclient //\(legacy)/Scratch -U 'alice%\(try password("alice"))' --option='client min protocol=NT1' >/dev/null 2>&1"]
         try holder.run()
         defer { holder.terminate() }
         Thread.sleep(forTimeInterval: 2)
+
+        let book = try cutover(plan, ["--dry-run"], now: inWindow)
+        XCTAssertEqual(book.status, 0, book.stderr)
+        for needle in ["# Cutover runbook", "(open now)", "NetShareSetInfo level 1501", "dfsadd //127.0.0.22/files/scratch 127.0.0.22 Scratch",
+                       "--decommission --yes", "--rollback", "alice has top.txt open for writing"] {
+            XCTAssertTrue(book.stdout.contains(needle), "runbook lacks \(needle)")
+        }
+        XCTAssertTrue(try aliceCanWrite("before.txt"), "alice writes before the freeze")
+        XCTAssertTrue(try alice(modern, "files", "get scratch/top.txt -").contains("quarterly numbers"), "the namespace reaches the old share")
+        _ = try smbclient(legacy, "Scratch", "del before.txt")
+        try synced(plan)
 
         let r = try cutover(plan, now: inWindow)
         XCTAssertEqual(r.status, 0, r.stderr + r.stdout)
