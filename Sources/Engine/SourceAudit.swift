@@ -19,11 +19,19 @@ public struct SourceAudit {
     public func changes(limit: Int = 100) throws -> [String] {
         var out: [String] = []
         var seen = 0
+        // A listing comes one folder at a time: the catalog is read per folder, not per entry.
+        var folder: String?
+        var recordedChildren: [String: SyncedEntry] = [:]
         try source.walk(onError: { e in out.append("\(e.path) (cannot list: \(e.cause))") }) { e in
             guard mapping.filter.admits(path: e.path, isDirectory: e.kind == .directory) else { return false }
             seen += 1
             guard out.count < limit else { return e.kind == .directory }
-            guard let s = try catalog.synced(share: shareID, path: e.path) else { out.append("\(e.path) (added)"); return e.kind == .directory }
+            let parent = e.path.split(separator: "/").dropLast().joined(separator: "/")
+            if parent != folder {
+                recordedChildren = try catalog.syncedChildren(share: shareID, of: parent)
+                folder = parent
+            }
+            guard let s = recordedChildren[e.path] else { out.append("\(e.path) (added)"); return e.kind == .directory }
             if s.kind != e.kind { out.append("\(e.path) (kind)") }
             else if e.kind == .file && (s.size != e.size || s.modified != e.times.modified) { out.append("\(e.path) (content)") }
             else if e.attributes.intersection(.portable) != s.attributes.intersection(.portable) { out.append("\(e.path) (attributes)") }

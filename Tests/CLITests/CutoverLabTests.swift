@@ -138,6 +138,18 @@ final class CutoverLabTests: CLITestCase {
         let refused = try cutover(plan, ["--decommission"], now: inWindow)
         XCTAssertEqual(refused.status, 2, refused.stderr)
         XCTAssertTrue(refused.stderr.contains("--yes"), refused.stderr)
+        // A change behind the freeze (here on the server's own disk) stops the decommission;
+        // put back exactly, it no longer does.
+        let q4 = "\(Self.labRoot)/legacy/share/Scratch/Reports/q4.txt"
+        let mtime = try run("stat", ["-c", "%.9Y", q4]).1.trimmingCharacters(in: .whitespacesAndNewlines)
+        let original = try Data(contentsOf: URL(fileURLWithPath: q4))
+        try Data("changed after the freeze\n".utf8).write(to: URL(fileURLWithPath: q4))
+        let changed = try cutover(plan, ["--decommission", "--yes"], now: "2026-11-29T10:00:00+01:00")
+        XCTAssertEqual(changed.status, 1, changed.stderr)
+        XCTAssertTrue(changed.stderr.contains("the source changed since the freeze") && changed.stderr.contains("Reports/q4.txt"), changed.stderr)
+        XCTAssertFalse(try alice(legacy, "Scratch", "ls").contains("NT_STATUS_ACCESS_DENIED"), "still online after the refusal")
+        try original.write(to: URL(fileURLWithPath: q4))
+        XCTAssertEqual(try run("touch", ["-d", "@\(mtime)", q4]).0, 0)
         let d = try cutover(plan, ["--decommission", "--yes"], now: "2026-11-29T10:00:00+01:00")
         XCTAssertEqual(d.status, 0, d.stderr + d.stdout)
         XCTAssertTrue(try alice(legacy, "Scratch", "ls").contains("NT_STATUS_ACCESS_DENIED"), "the old share is offline")
