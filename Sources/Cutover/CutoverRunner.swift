@@ -235,7 +235,7 @@ public final class CutoverRunner {
     static func time(_ t: Double) -> String {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
-        f.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        f.dateFormat = "yyyy-MM-dd HH:mm:ss zzz"
         return f.string(from: Date(timeIntervalSince1970: t))
     }
 

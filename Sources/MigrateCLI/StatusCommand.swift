@@ -64,7 +64,7 @@ struct StatusCommand: ParsableCommand {
     static func time(_ d: Date) -> String {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
-        f.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        f.dateFormat = "yyyy-MM-dd HH:mm:ss zzz"
         return f.string(from: d)
     }
 }
