@@ -184,6 +184,7 @@ public final class CutoverRunner {
         case .finalSync:
             Failpoint.hit("final-sync-started")
             let r = try work.finalSync()
+            Failpoint.hit("final-sync-done")
             guard r.failed == 0 else {
                 throw CutoverError.failed("share \(share): the final sync ended with \(r.failed) failures; fix them and run the cutover again (\(r.summary))")
             }

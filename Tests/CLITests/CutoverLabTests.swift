@@ -170,9 +170,16 @@ final class CutoverLabTests: CLITestCase {
         let original = try sharePermissions()
         XCTAssertTrue(original.contains("FULL"), original)
 
-        for point in ["freeze-saved", "freeze-applied", "final-sync-started", "switch-added"] {
+        // A change the final sync must carry: the pass that copies it is killed after it finished
+        // and before its step was recorded, so the rerun does the final sync again.
+        _ = try smbclient(legacy, "Scratch", "put \(dir.path)/plan.yaml late.txt")
+        for point in ["freeze-saved", "freeze-applied", "final-sync-started", "final-sync-done", "switch-added"] {
             let r = try cutover(plan, now: inWindow, failpoint: point)
             XCTAssertEqual(r.status, 9, "killed at \(point) (SIGKILL): \(r.stderr)")
+            if point == "final-sync-done" {
+                XCTAssertTrue(try smbclient(modern, "Scratch", "get late.txt -").contains("migration: scratch cutover"),
+                              "killed after the final sync's pass had copied the late change")
+            }
         }
         // Killed after adding the new target and before removing the old: both are there.
         XCTAssertEqual(Set(try link().dropFirst(6).split(separator: ",")), ["\(legacy)\\Scratch", "\(modern)\\Scratch"])
@@ -187,6 +194,7 @@ final class CutoverLabTests: CLITestCase {
         XCTAssertEqual(log.components(separatedBy: "saved the share permissions of").count - 1, 1, "the original is read once: no second freeze")
         XCTAssertTrue(log.contains("already saved by an earlier attempt"))
         XCTAssertTrue(log.contains("was interrupted; doing it again"))
+        XCTAssertTrue(try smbclient(modern, "Scratch", "get late.txt -").contains("migration: scratch cutover"), "the late change reached the target")
         XCTAssertFalse(try aliceCanWrite("while-switched.txt"))
 
         let back = try cutover(plan, ["--rollback"])
