@@ -21,6 +21,12 @@ public struct ChangeDetector: Sendable {
         self.precision = fatTimes ? 20_000_000 : max(precision, 1)
     }
 
+    /// For a pair of trees: the coarser side's precision, never finer than the microsecond that
+    /// utimes sets (what a pass compares and what verification compares, alike).
+    public init(source: any Tree, target: any Tree, fatTimes: Bool) {
+        self.init(precision: max(source.timePrecision, target.timePrecision, 10), fatTimes: fatTimes)
+    }
+
     public func decide(source: Entry, target: Entry?, synced: SyncedEntry?) -> Decision {
         guard let target else { return .copy }
         if source.kind != target.kind { return .replace }

@@ -60,7 +60,7 @@ public final class SyncPass {
     public init(mapping: ShareMapping, source: any Tree, target: any Tree, catalog: CatalogDatabase, policy: ACLPolicy,
                 options: Options, log: PassLog?, events: @escaping (Event) -> Void = { _ in }) {
         self.mapping = mapping; self.source = source; self.target = target; self.catalog = catalog; self.options = options
-        self.detector = ChangeDetector(precision: max(source.timePrecision, target.timePrecision, 10), fatTimes: mapping.fatTimes)
+        self.detector = ChangeDetector(source: source, target: target, fatTimes: mapping.fatTimes)
         self.translator = SecurityTranslator(policy: policy)
         self.log = log; self.events = events
     }

@@ -49,8 +49,7 @@ public struct Verifier {
             result.differenceCount += 1
             if result.differences.count < limit { result.differences.append(Difference(path: path, what: what, source: s, target: t)) }
         }
-        // As the sync compares: at the coarser side, and never finer than the microsecond utimes sets.
-        let detector = ChangeDetector(precision: max(source.timePrecision, target.timePrecision, 10), fatTimes: mapping.fatTimes)
+        let detector = ChangeDetector(source: source, target: target, fatTimes: mapping.fatTimes)
         let marcher = Marcher(source: source, target: target, filter: mapping.filter, retries: 2, retryWait: 1,
                               isOwnFile: { FileCopier.isTemporaryName($0) })
         try marcher.march(onError: { error, side in
