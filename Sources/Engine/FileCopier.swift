@@ -28,8 +28,7 @@ final class FileCopier {
         for v in [entry.size, UInt64(bitPattern: entry.times.modified?.ticks ?? 0)] {
             for i in 0..<8 { bytes.append(UInt8((v >> UInt64(8 * i)) & 0xff)) }
         }
-        let parent = entry.path.split(separator: "/").dropLast().joined(separator: "/")
-        return joinPath(parent, ".migrate-\(fingerprint(bytes)).partial")
+        return joinPath(parentPath(entry.path), ".migrate-\(fingerprint(bytes)).partial")
     }
 
     /// FNV-1a, 64 bits, in hex: short, stable names for bytes (not a security measure).

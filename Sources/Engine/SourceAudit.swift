@@ -26,7 +26,7 @@ public struct SourceAudit {
             guard mapping.filter.admits(path: e.path, isDirectory: e.kind == .directory) else { return false }
             seen += 1
             guard out.count < limit else { return e.kind == .directory }
-            let parent = e.path.split(separator: "/").dropLast().joined(separator: "/")
+            let parent = parentPath(e.path)
             if parent != folder {
                 recordedChildren = try catalog.syncedChildren(share: shareID, of: parent)
                 folder = parent

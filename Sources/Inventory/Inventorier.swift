@@ -131,7 +131,7 @@ public final class Inventorier {
     }
 
     private func checkName(_ entry: Entry, _ rel: String, _ inv: inout ShareInventory) {
-        let parent = rel.split(separator: "/").dropLast().joined(separator: "/")
+        let parent = parentPath(rel)
         if parent != currentFolder { currentFolder = parent; siblings.removeAll(keepingCapacity: true) }
         var problems = NameCheck.problems(name: entry.name, fullPathLength: targetPrefixLength + rel.utf16.count)
         let key = entry.name.lowercased()

@@ -25,3 +25,8 @@ public struct Entry: Hashable, Codable, Sendable {
 public func joinPath(_ parent: String, _ name: String) -> String {
     parent.isEmpty ? name : parent + "/" + name
 }
+
+/// The folder a relative tree path lies in ("" for the root's children).
+public func parentPath(_ path: String) -> String {
+    path.split(separator: "/").dropLast().joined(separator: "/")
+}

@@ -102,7 +102,7 @@ public final class SMBShare: SecurityDescriptorTree, AlternateStreamTree {
 
     private func entryFromParent(_ path: String) throws(TreeError) -> Entry? {
         guard !path.isEmpty else { return nil }
-        let parent = path.split(separator: "/").dropLast().joined(separator: "/")
+        let parent = parentPath(path)
         var found: Entry?
         do { try list(parent) { if $0.path == path { found = $0 } } }
         catch let e as TreeError { throw e } catch { return nil }
