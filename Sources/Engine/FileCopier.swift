@@ -62,17 +62,7 @@ final class FileCopier {
         } else {
             output = try target.openForWriting(tmp)
         }
-        do {
-            while true {
-                let n = try input.read(into: buffer)
-                if n == 0 { break }
-                try output.write(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
-                written += UInt64(n)
-                progress(n)
-            }
-            try output.close()
-        } catch {
-            try? output.close()
+        do { written += try pump(input, output, progress: progress) } catch {
             try? target.removeFile(tmp)
             throw error
         }
@@ -127,20 +117,29 @@ final class FileCopier {
         for s in streams {
             let input = try src.openForReading(src.streamPath(path, s.name))
             defer { try? input.close() }
-            let output = try dst.openForWriting(dst.streamPath(tmp, s.name))
-            do {
-                while true {
-                    let n = try input.read(into: buffer)
-                    if n == 0 { break }
-                    try output.write(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
-                    progress(n)
-                }
-                try output.close()
-            } catch {
-                try? output.close()
-                throw error
-            }
+            try pump(input, try dst.openForWriting(dst.streamPath(tmp, s.name)), progress: progress)
         }
+    }
+
+    /// Moves everything left in `input` to `output` through the buffer and closes `output`
+    /// (also on failure); returns the bytes moved.
+    @discardableResult
+    func pump(_ input: any ReadableFile, _ output: any WritableFile, progress: (Int) -> Void) throws -> UInt64 {
+        var moved: UInt64 = 0
+        do {
+            while true {
+                let n = try input.read(into: buffer)
+                if n == 0 { break }
+                try output.write(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
+                moved += UInt64(n)
+                progress(n)
+            }
+            try output.close()
+        } catch {
+            try? output.close()
+            throw error
+        }
+        return moved
     }
 
     /// The listing's create time, or one round trip when the listing has none (SMB1 sources).
