@@ -218,11 +218,7 @@ public final class CutoverRunner {
             return ("manifest of \(m.files) files: \(m.path)", nil)
         case .rollback:
             if let link = rec.dfsLink, let old = rec.dfsOld, let namespace {
-                let targets = old.split(separator: ";").compactMap { t -> LinkTarget? in
-                    let p = t.replacingOccurrences(of: "\\", with: "/").split(separator: "/").map(String.init)
-                    return p.count >= 2 ? LinkTarget(server: p[0], share: p[1]) : nil
-                }
-                try namespace.restoreLink(link, to: targets, from: newTarget, say: say)
+                try namespace.restoreLink(link, to: old.split(separator: ";").compactMap { LinkTarget(unc: $0) }, from: newTarget, say: say)
             }
             try freezer.unfreeze(rec, say: say)
             let undone = rec.shareSD.map { "restored share permissions: " + Hex.encode($0) }

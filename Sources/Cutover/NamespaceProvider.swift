@@ -73,10 +73,7 @@ public struct WindowsDFSNamespace: NamespaceProvider {
     public func targets(_ link: String) throws -> [LinkTarget] {
         let out = try runner.run(environment: [:], input: "Get-DfsnFolderTarget -Path \(Self.quote(link)) | Where-Object State -eq 'Online' | ForEach-Object { $_.TargetPath }\n",
                                  what: "read DFS link \(link)")
-        return out.split(whereSeparator: \.isNewline).compactMap { line in
-            let parts = line.replacingOccurrences(of: "\\", with: "/").split(separator: "/").map(String.init)
-            return parts.count >= 2 ? LinkTarget(server: parts[0], share: parts[1]) : nil
-        }
+        return out.split(whereSeparator: \.isNewline).compactMap { LinkTarget(unc: $0) }
     }
 
     public func switchScript(_ link: String, old: [LinkTarget], new: LinkTarget) -> String {
