@@ -32,8 +32,7 @@ public struct DisableShareDecommission: DecommissionProvider {
         sd.control.insert(.daclPresent)
         try admin.setShareSecurity(share, sd.selfRelative)
         say("share \\\\\(admin.host)\\\(share) is offline (no one may connect)")
-        let freeze = SharePermissionsFreeze(admin: admin, share: share, keepSessionsOf: keepSessionsOf, closeSessions: true)
-        try freeze.closeUserSessions(say: say)
+        try closeUserSessions(admin, except: keepSessionsOf, say: say)
     }
 }
 

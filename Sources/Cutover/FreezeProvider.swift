@@ -25,7 +25,7 @@ public struct SharePermissionsFreeze: FreezeProvider {
 
     public init(admin: SMBServerAdmin, share: String, keepSessionsOf: Set<String>, closeSessions: Bool) {
         self.admin = admin; self.share = share; self.closeSessions = closeSessions
-        self.keepSessionsOf = Set(keepSessionsOf.map { Self.bareUser($0) })
+        self.keepSessionsOf = Set(keepSessionsOf.map(SMBServerAdmin.bareUser))
     }
 
     public func plannedActions() -> [String] {
@@ -37,9 +37,10 @@ public struct SharePermissionsFreeze: FreezeProvider {
     }
 
     public func freeze(_ record: inout CutoverRecord, save: (CutoverRecord) throws -> Void, say: (String) -> Void) throws {
-        try reportOpenFiles(say: say)
+        let info = try admin.shareInfo(share)
+        try reportOpenFiles(in: info, say: say)
         if record.shareSD == nil {
-            record.shareSD = try admin.shareSecurity(share)
+            record.shareSD = try admin.security(info)
             try save(record)
             say("saved the share permissions of \\\\\(admin.host)\\\(share) (\(record.shareSD!.count) bytes)")
         } else {
@@ -49,14 +50,14 @@ public struct SharePermissionsFreeze: FreezeProvider {
         let frozen = try Self.readOnly(record.shareSD!)
         record.frozenSD = frozen
         try save(record)
-        if try admin.shareSecurity(share) != frozen {
+        if info.descriptor != frozen {
             try admin.setShareSecurity(share, frozen)
             say("share \\\\\(admin.host)\\\(share) is read-only for new connections")
         } else {
             say("share \\\\\(admin.host)\\\(share) was already read-only")
         }
         Failpoint.hit("freeze-applied")
-        if closeSessions { try closeUserSessions(say: say) }
+        if closeSessions { try closeUserSessions(admin, except: keepSessionsOf, say: say) }
     }
 
     public func unfreeze(_ record: CutoverRecord, say: (String) -> Void) throws {
@@ -66,8 +67,10 @@ public struct SharePermissionsFreeze: FreezeProvider {
     }
 
     /// Who still has what open in the share, so the team can call them before it turns read-only.
-    public func reportOpenFiles(say: (String) -> Void) throws {
-        let root = try admin.sharePath(share).lowercased()
+    public func reportOpenFiles(say: (String) -> Void) throws { try reportOpenFiles(in: try admin.shareInfo(share), say: say) }
+
+    func reportOpenFiles(in info: SMBServerAdmin.ShareInfo, say: (String) -> Void) throws {
+        let root = info.path.lowercased()
         let prefix = root.hasSuffix("\\") ? root : root + "\\"
         let open = try admin.openFiles().filter { root.isEmpty || $0.path.lowercased().hasPrefix(prefix) }
         if open.isEmpty { say("no files open in \\\\\(admin.host)\\\(share)") }
@@ -75,26 +78,12 @@ public struct SharePermissionsFreeze: FreezeProvider {
             let rel = root.isEmpty ? f.path : String(f.path.dropFirst(prefix.count))
             say("open before the freeze: \(f.user) has \(rel) open \(f.writing ? "for writing" : "for reading")\(f.locks > 0 ? ", \(f.locks) locks" : "")")
         }
-        let users = try admin.sessions().filter { !keepSessionsOf.contains(Self.bareUser($0.user)) }
+        let users = try admin.userSessions(except: keepSessionsOf)
         if !users.isEmpty {
             say("sessions on \\\\\(admin.host): " + users.map { "\($0.user) from \($0.client) (\($0.openFiles) open, idle \($0.idleSeconds) s)" }.joined(separator: "; "))
         }
     }
 
-    func closeUserSessions(say: (String) -> Void) throws {
-        var closed = Set<String>()
-        for s in try admin.sessions() where !keepSessionsOf.contains(Self.bareUser(s.user)) {
-            let key = "\(s.user)@\(s.client)"
-            guard closed.insert(key).inserted else { continue }
-            try admin.closeSessions(user: s.user, client: s.client)
-            say("closed the session of \(s.user) from \(s.client) (\(s.openFiles) open files)")
-        }
-        if closed.isEmpty { say("no user sessions were open") }
-    }
-
-    static func bareUser(_ name: String) -> String {
-        String(name.split(whereSeparator: { $0 == "\\" || $0 == "/" }).last ?? Substring(name)).lowercased()
-    }
 
     static let read: UInt32 = 0x0012_00a9
     static let genericRead: UInt32 = 0x8000_0000 | 0x2000_0000 | 0x1000_0000
@@ -115,6 +104,13 @@ public struct SharePermissionsFreeze: FreezeProvider {
         }
         return sd.selfRelative
     }
+}
+
+/// Closes the users' sessions on the old server (freeze and decommission alike) and says whose.
+func closeUserSessions(_ admin: SMBServerAdmin, except accounts: Set<String>, say: (String) -> Void) throws {
+    let closed = try admin.closeUserSessions(except: accounts)
+    for s in closed { say("closed the session of \(s.user) from \(s.client) (\(s.openFiles) open files)") }
+    if closed.isEmpty { say("no user sessions were open") }
 }
 
 /// An operator's own command (Windows `net share`, PowerShell over SSH, ...).

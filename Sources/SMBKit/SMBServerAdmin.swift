@@ -53,21 +53,32 @@ public final class SMBServerAdmin {
 
     // MARK: share permissions
 
-    /// The share's permissions (the share-level descriptor), self-relative bytes.
-    public func shareSecurity(_ share: String) throws(TreeError) -> [UInt8] {
-        let r = try call("share_sd", ["share": share], path: share, operation: "read share permissions")
-        guard let hex = r["sd"] as? String, let bytes = Hex.decode(hex) else {
-            throw TreeError(.accessDenied, tree: displayName, path: share, operation: "read share permissions",
+    /// What NetShareGetInfo level 502 tells of a share.
+    public struct ShareInfo: Sendable {
+        public var name: String
+        /// The share's folder as the server names it (`C:\\Data\\Finance`), to tell its open files apart.
+        public var path: String
+        /// The share's permissions (the share-level descriptor), self-relative bytes; the server
+        /// gives them only to its administrators.
+        public var descriptor: [UInt8]?
+    }
+
+    public func shareInfo(_ share: String) throws(TreeError) -> ShareInfo {
+        let r = try call("share_sd", ["share": share], path: share, operation: "read share information")
+        return ShareInfo(name: share, path: r["path"] as? String ?? "", descriptor: (r["sd"] as? String).flatMap(Hex.decode))
+    }
+
+    /// The permissions in `info`, or why there are none.
+    public func security(_ info: ShareInfo) throws(TreeError) -> [UInt8] {
+        guard let bytes = info.descriptor else {
+            throw TreeError(.accessDenied, tree: displayName, path: info.name, operation: "read share permissions",
                             detail: "the server returned no share descriptor: the account \(credentials) must administer the server")
         }
         return bytes
     }
 
-    /// The share's folder as the server names it (`C:\\Data\\Finance`), to tell its open files apart.
-    public func sharePath(_ share: String) throws(TreeError) -> String {
-        let r = try call("share_sd", ["share": share], path: share, operation: "read share information")
-        return r["path"] as? String ?? ""
-    }
+    /// The share's permissions (the share-level descriptor), self-relative bytes.
+    public func shareSecurity(_ share: String) throws(TreeError) -> [UInt8] { try security(try shareInfo(share)) }
 
     /// Replaces the share's permissions, then reads them back: Samba answers OK to a disk
     /// operator without storing anything, so only the read-back proves the change.
@@ -101,6 +112,27 @@ public final class SMBServerAdmin {
     /// Closes every session of `user` from `client` (their open files with them).
     public func closeSessions(user: String, client: String) throws(TreeError) {
         _ = try call("close_sessions", ["session_user": user, "client": client], path: "", operation: "close the sessions of \(user) from \(client)")
+    }
+
+    /// The sessions of everyone but `accounts` (names compared without domain, ignoring case).
+    public func userSessions(except accounts: Set<String>) throws(TreeError) -> [Session] {
+        let keep = Set(accounts.map(Self.bareUser))
+        return try sessions().filter { !keep.contains(Self.bareUser($0.user)) }
+    }
+
+    /// Closes the sessions of everyone but `accounts`, each user and client once; returns them.
+    public func closeUserSessions(except accounts: Set<String>) throws(TreeError) -> [Session] {
+        var closed: [Session] = []
+        var seen = Set<String>()
+        for s in try userSessions(except: accounts) where seen.insert("\(s.user)@\(s.client)").inserted {
+            try closeSessions(user: s.user, client: s.client)
+            closed.append(s)
+        }
+        return closed
+    }
+
+    public static func bareUser(_ name: String) -> String {
+        String(name.split(whereSeparator: { $0 == "\\" || $0 == "/" }).last ?? Substring(name)).lowercased()
     }
 
     // MARK: DFS links
