@@ -118,25 +118,18 @@ struct CutoverCommand: ParsableCommand {
     }
 }
 
-/// Every line of a share's cutover goes to the terminal and, time-stamped, to its log file.
+/// Every line of a share's cutover goes to the terminal and, time-stamped, to its log file
+/// (a PassLog: appended and flushed line by line, so it survives a killed process).
 final class CutoverLog {
-    let handle: FileHandle?
+    let log: PassLog?
     let console: Console
 
     init(path: String, console: Console, operatorName: String) {
         self.console = console
-        try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
-        handle = FileHandle(forWritingAtPath: path)
-        _ = try? handle?.seekToEnd()
-        write("run by \(operatorName): \(CommandLine.arguments.joined(separator: " "))")
+        log = try? PassLog(path: path)
+        log?.line("run", "by \(operatorName): \(CommandLine.arguments.joined(separator: " "))")
     }
 
-    func write(_ line: String) {
-        let f = ISO8601DateFormatter()
-        try? handle?.write(contentsOf: Data("\(f.string(from: Date())) \(line)\n".utf8))
-    }
-
-    func say(_ line: String) { console.out(line); write(line) }
-    func fail(_ line: String) { console.err("error: \(line)"); write("error: \(line)") }
+    func say(_ line: String) { console.out(line); log?.line("cutover", line) }
+    func fail(_ line: String) { console.err("error: \(line)"); log?.line("error", line) }
 }
