@@ -72,7 +72,6 @@ public final class CutoverRunner {
 
     /// Runs the weekend's steps from wherever the share stands, through `last`.
     public func advance(through last: CutoverStep) throws {
-        try recoverInterruptedStep()
         guard let lastIndex = CutoverStep.weekend.firstIndex(of: last) else { return try run(last) }
         while true {
             let state = CutoverState(rawValue: try record().state) ?? .synced
