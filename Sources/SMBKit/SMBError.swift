@@ -23,4 +23,19 @@ enum SMBError {
         }
         return TreeError(kind, tree: tree, path: path, operation: operation, detail: text)
     }
+
+    /// What an NT status from Samba's own client code (the helpers) means, nil when it says
+    /// nothing more specific than an I/O error.
+    static func kind(ntStatus code: UInt32) -> TreeError.Kind? {
+        switch code {
+        case 0xC000_0022, 0xC000_0061: .accessDenied
+        case 0xC000_0034, 0xC000_003A, 0xC000_000F: .notFound
+        case 0xC000_0043, 0xC000_0054: .busy
+        case 0xC000_006D, 0xC000_0064, 0xC000_006A: .authenticationFailed
+        case 0xC000_00CC: .shareNotFound
+        case 0xC000_0236, 0xC000_023C, 0xC000_00B5, 0xC000_020C, 0xC000_020D, 0xC000_014B, 0xC000_00C9, 0xC000_00C3, 0xC000_0203: .unreachable
+        case 0xC000_00BB: .notSupported
+        default: nil
+        }
+    }
 }

@@ -182,16 +182,17 @@ public final class SMBServerAdmin {
         throw TreeError(kind, tree: displayName, path: path, operation: operation, detail: message)
     }
 
-    /// WERROR or NTSTATUS codes the helper passes on.
+    /// WERROR codes of the RPC pipes, else the NT status the helper passes on.
     static func kind(_ code: Int) -> TreeError.Kind {
-        switch UInt32(truncatingIfNeeded: code) {
-        case 5, 0xC000_0022: .accessDenied
-        case 0x0000_0906, 0xC000_00CC, 2310: .shareNotFound
-        case 2, 3, 0xC000_0034, 0xC000_003A, 0x8007_0002: .notFound
-        case 0xC000_006D, 0xC000_006A, 0xC000_0064, 1326: .authenticationFailed
-        case 0xC000_00B5, 0xC000_023C, 0xC000_0236, 0xC000_020C, 0xC000_0203, 53: .unreachable
-        case 87, 124: .invalidArgument
-        default: .io
+        let status = UInt32(truncatingIfNeeded: code)
+        switch status {
+        case 5: return .accessDenied
+        case 0x0000_0906, 2310: return .shareNotFound
+        case 2, 3, 0x8007_0002: return .notFound
+        case 1326: return .authenticationFailed
+        case 53: return .unreachable
+        case 87, 124: return .invalidArgument
+        default: return SMBError.kind(ntStatus: status) ?? .io
         }
     }
 

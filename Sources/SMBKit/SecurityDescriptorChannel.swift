@@ -132,17 +132,7 @@ final class SecurityDescriptorChannel {
     static func error(_ parts: [String], _ tree: String, _ path: String, _ op: String) -> TreeError {
         let code = parts.count > 1 ? UInt32(parts[1].replacingOccurrences(of: "0x", with: ""), radix: 16) ?? 0 : 0
         let message = parts.count > 2 ? parts[2] : parts.joined(separator: " ")
-        let kind: TreeError.Kind
-        switch code {
-        case 0xC000_0022, 0xC000_0061: kind = .accessDenied
-        case 0xC000_0034, 0xC000_003A, 0xC000_000F: kind = .notFound
-        case 0xC000_0043, 0xC000_0054: kind = .busy
-        case 0xC000_006D, 0xC000_0064, 0xC000_006A: kind = .authenticationFailed
-        case 0xC000_00CC: kind = .shareNotFound
-        case 0xC000_0236, 0xC000_023C, 0xC000_00B5, 0xC000_020C, 0xC000_020D, 0xC000_014B, 0xC000_00C9, 0xC000_00C3: kind = .unreachable
-        case 0xC000_00BB: kind = .notSupported
-        default: kind = .io
-        }
+        let kind = SMBError.kind(ntStatus: code) ?? .io
         return TreeError(kind, tree: tree, path: path, operation: op, detail: "\(message) (0x\(String(code, radix: 16)))")
     }
 
