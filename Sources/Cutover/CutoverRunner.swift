@@ -228,7 +228,8 @@ public final class CutoverRunner {
         }
     }
 
-    static func time(_ t: Double) -> String {
+    /// A journal time for people: local time with its zone.
+    public static func time(_ t: Double) -> String {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
         f.dateFormat = "yyyy-MM-dd HH:mm:ss zzz"

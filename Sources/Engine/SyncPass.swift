@@ -67,7 +67,7 @@ public final class SyncPass {
 
     public func run() throws -> PassSummary {
         let started = Date()
-        let shareID = try catalog.shareID(name: mapping.name, source: mapping.source.description, target: mapping.target?.description ?? mapping.targetFolder ?? "")
+        let shareID = try catalog.shareID(for: mapping)
         // A delta once the target reflects something of the source (a first pass with a few failed files counts).
         let kind: PassRecord.Kind = options.dryRun ? .dryRun : (try catalog.syncedCount(share: shareID) > 0 ? .delta : .full)
         // Trusting the catalog needs a catalog that is whole: after an interrupted or failed pass
@@ -77,7 +77,7 @@ public final class SyncPass {
         var summary = PassSummary(share: mapping.name, kind: quick ? "quick delta" : kind.rawValue)
         let passID = try catalog.beginPass(share: shareID, kind: kind, at: started.timeIntervalSince1970)
         summary.logFile = log?.path
-        log?.line("pass", "\(kind.rawValue) pass \(passID) of \(mapping.name): \(mapping.source) -> \(mapping.target?.description ?? mapping.targetFolder ?? "")")
+        log?.line("pass", "\(kind.rawValue) pass \(passID) of \(mapping.name): \(mapping.source) -> \(mapping.targetDescription)")
         let state = State(shareID: shareID, passID: passID, summary: summary)
         state.quick = quick
         if options.trustCatalog && !quick && kind == .delta {

@@ -71,7 +71,7 @@ struct CutoverSetup {
     }
 
     func shareID(_ m: ShareMapping) throws -> Int64 {
-        try session.catalog.shareID(name: m.name, source: m.source.description, target: m.target?.description ?? m.targetFolder ?? "")
+        try session.catalog.shareID(for: m)
     }
 
     func runner(_ m: ShareMapping, clock: CutoverClock, options: CutoverOptions, workers: Int, say: @escaping (String) -> Void) throws -> CutoverRunner {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Catalog
 import Cutover
+import Engine
 import MigratePlan
 import Foundation
 import Reports
@@ -25,7 +26,7 @@ struct StatusCommand: ParsableCommand {
         for mapping in session.plan.shares {
             let passes = try session.catalog.passes(share: mapping.name, limit: 20).filter { $0.kind != .dryRun }
             guard let last = passes.first else {
-                console.out("\n\(mapping.name): no pass yet (\(mapping.source) -> \(mapping.target?.description ?? mapping.targetFolder ?? ""))")
+                console.out("\n\(mapping.name): no pass yet (\(mapping.source) -> \(mapping.targetDescription))")
                 continue
             }
             defer { try? cutoverLines(mapping, session).forEach(console.out) }
@@ -49,22 +50,13 @@ struct StatusCommand: ParsableCommand {
 
     /// The share's cutover state and its last step, when a cutover has begun.
     func cutoverLines(_ mapping: ShareMapping, _ session: PlanSession) throws -> [String] {
-        let id = try session.catalog.shareID(name: mapping.name, source: mapping.source.description,
-                                             target: mapping.target?.description ?? mapping.targetFolder ?? "")
+        let id = try session.catalog.shareID(for: mapping)
         guard let state = try CutoverRunner.state(catalog: session.catalog, shareID: id, share: mapping.name) else { return [] }
         var out = ["  cutover: \(state.rawValue)"]
         if let step = try session.catalog.steps(share: id).last {
-            let when = Date(timeIntervalSince1970: step.ended ?? step.started)
-            out.append("  last cutover step: \(step.step) \(step.status) at \(Self.time(when)) by \(step.operatorName)\(step.forced.map { " [override: \($0)]" } ?? "")\(step.detail.map { ": \($0)" } ?? "")")
+            out.append("  last cutover step: \(step.step) \(step.status) at \(CutoverRunner.time(step.ended ?? step.started)) by \(step.operatorName)\(step.forced.map { " [override: \($0)]" } ?? "")\(step.detail.map { ": \($0)" } ?? "")")
         }
         if let m = try session.catalog.cutover(share: id)?.manifest { out.append("  manifest: \(m)") }
         return out
-    }
-
-    static func time(_ d: Date) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.dateFormat = "yyyy-MM-dd HH:mm:ss zzz"
-        return f.string(from: d)
     }
 }

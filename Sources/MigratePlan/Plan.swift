@@ -88,6 +88,9 @@ public struct ShareMapping: Sendable {
     /// Delete target entries that are gone from the source.
     public var mirror: Bool
 
+    /// The target as messages and the catalog name it: `\\host\share`, or the local folder.
+    public var targetDescription: String { target?.description ?? targetFolder ?? "" }
+
     public init(name: String, source: ShareLocation, target: ShareLocation? = nil, targetFolder: String? = nil,
                 filter: PathFilter = PathFilter(), dfsLink: String? = nil, fatTimes: Bool = false, mirror: Bool = true) {
         self.name = name; self.source = source; self.target = target; self.targetFolder = targetFolder
