@@ -45,6 +45,7 @@ let package = Package(
         // The tree conformance suite, run against every Tree implementation.
         .target(name: "TreeConformance", dependencies: ["MigrateCore"], path: "Tests/TreeConformance"),
         .testTarget(name: "MigrateCoreTests", dependencies: ["MigrateCore", "LocalTree", "TreeConformance"]),
+        .testTarget(name: "SMBKitTests", dependencies: ["SMBKit"]),
         .testTarget(name: "MigratePlanTests", dependencies: ["MigratePlan", "MigrateCore"]),
         .testTarget(name: "LabTests", dependencies: ["MigrateCore", "SMBKit", "LocalTree", "MigratePlan", "TreeConformance"]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "LocalTree", "MigrateCore", "MigratePlan"]),

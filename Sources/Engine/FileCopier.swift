@@ -47,6 +47,10 @@ final class FileCopier {
     func copy(_ entry: Entry, existing: Entry?, counts: inout SecurityTranslator.Counts, progress: (Int) -> Void) throws -> SyncedEntry {
         resumed = 0
         let tmp = Self.temporaryPath(entry)
+        let (created, streams) = try sourceDetails(entry)
+        if streams.isEmpty, let whole = target as? any WholeFileTree, entry.size <= UInt64(min(buffer.count, whole.putLimit)) {
+            return try putWhole(entry, existing: existing, created: created, through: tmp, into: whole, counts: &counts, progress: progress)
+        }
         let input = try source.openForReading(entry.path)
         defer { try? input.close() }
         var written: UInt64 = 0
@@ -73,7 +77,6 @@ final class FileCopier {
                             detail: "size changed while copying (\(entry.size) listed, \(written) read)")
         }
         // Streams before the times: writing a stream moves the file's write time.
-        let (created, streams) = try sourceDetails(entry)
         try copyStreams(streams, of: entry.path, to: tmp, progress: progress)
         try target.setMetadata(tmp, times: FileTimes(created: created, accessed: entry.times.accessed, modified: entry.times.modified),
                                attributes: nil)
@@ -86,6 +89,39 @@ final class FileCopier {
         let sdHash = try applySecurity(entry.path, counts: &counts)
         return SyncedEntry(path: entry.path, kind: .file, size: entry.size, modified: entry.times.modified, changed: entry.times.changed,
                            created: created, attributes: entry.attributes.intersection(.portable), sdHash: sdHash)
+    }
+
+    /// A small file without streams: read whole, then written with its descriptor, times and
+    /// attributes and renamed into place in one exchange with the target.
+    func putWhole(_ entry: Entry, existing: Entry?, created: Timestamp?, through tmp: String, into whole: any WholeFileTree,
+                  counts: inout SecurityTranslator.Counts, progress: (Int) -> Void) throws -> SyncedEntry {
+        let input = try source.openForReading(entry.path)
+        defer { try? input.close() }
+        var n = 0
+        while n < buffer.count {
+            let got = try input.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[n...]))
+            if got == 0 { break }
+            n += got
+        }
+        try input.close()
+        if n != entry.size {
+            throw TreeError(.busy, tree: source.displayName, path: entry.path, operation: "copy",
+                            detail: "size changed while copying (\(entry.size) listed, \(n) or more read)")
+        }
+        let security = try sourceSecurity(entry.path, counts: &counts)
+        // A rename replaces a file, but neither a read-only one nor a folder.
+        if let existing, existing.kind == .directory || existing.attributes.contains(.readOnly) { try remove(existing) }
+        do {
+            try whole.put(entry.path, through: tmp, data: UnsafeRawBufferPointer(rebasing: buffer[..<n]),
+                          times: FileTimes(created: created, accessed: entry.times.accessed, modified: entry.times.modified),
+                          attributes: entry.attributes.intersection(.portable), securityDescriptor: security?.mapped, replacing: existing != nil)
+        } catch {
+            try? target.removeFile(tmp)
+            throw error
+        }
+        progress(n)
+        return SyncedEntry(path: entry.path, kind: .file, size: entry.size, modified: entry.times.modified, changed: entry.times.changed,
+                           created: created, attributes: entry.attributes.intersection(.portable), sdHash: security?.hash)
     }
 
     /// Times, attributes and descriptor of an entry whose data is already equal.
@@ -149,12 +185,18 @@ final class FileCopier {
     }
 
     func applySecurity(_ path: String, counts: inout SecurityTranslator.Counts) throws -> String? {
-        guard copySecurity, let src = source as? any SecurityDescriptorTree, let dst = target as? any SecurityDescriptorTree else { return nil }
+        guard let dst = target as? any SecurityDescriptorTree, let security = try sourceSecurity(path, counts: &counts) else { return nil }
+        try dst.setSecurityDescriptor(path, security.mapped)
+        return security.hash
+    }
+
+    /// The source's descriptor translated for the target, and the fingerprint of the original;
+    /// nil when descriptors are not copied between these trees.
+    func sourceSecurity(_ path: String, counts: inout SecurityTranslator.Counts) throws -> (mapped: SecurityDescriptor, hash: String)? {
+        guard copySecurity, let src = source as? any SecurityDescriptorTree, target is any SecurityDescriptorTree else { return nil }
         let sd = try src.securityDescriptor(path)
         if src.saclReadable == false { counts.saclsNotCopied += 1 }
-        let mapped = try translator.translate(sd, counts: &counts)
-        try dst.setSecurityDescriptor(path, mapped)
-        return Self.hash(sd)
+        return (try translator.translate(sd, counts: &counts), Self.hash(sd))
     }
 
     /// A fingerprint of the source descriptor, kept in the catalog to notice ACL changes.

@@ -35,6 +35,17 @@ public protocol SecurityDescriptorTree: Tree {
     func setSecurityDescriptor(_ path: String, _ sd: SecurityDescriptor) throws(TreeError)
 }
 
+/// A tree that writes a whole small file in one exchange with the server: data under the
+/// temporary name, descriptor, rename into place, times and attributes. Nothing half-written
+/// ever carries the real name; on failure the temporary file may remain (callers remove it).
+public protocol WholeFileTree: Tree {
+    /// The largest file `put` takes now; 0 when it cannot (callers then write the usual way).
+    var putLimit: Int { get }
+    /// Replaces the file at `path` when `replacing` (a read-only or folder entry must go first).
+    func put(_ path: String, through temporary: String, data: UnsafeRawBufferPointer, times: FileTimes,
+             attributes: DOSAttributes, securityDescriptor: SecurityDescriptor?, replacing: Bool) throws(TreeError)
+}
+
 public protocol ReadableFile: AnyObject {
     /// Reads up to `count` bytes into `buffer`; 0 at end of file.
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(TreeError) -> Int

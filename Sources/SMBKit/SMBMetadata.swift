@@ -52,11 +52,27 @@ extension SMBShare {
 
     /// Sets what `sd` holds; set it last: once it excludes the account nothing else can be changed.
     public func setSecurityDescriptor(_ path: String, _ sd: SecurityDescriptor) throws(TreeError) {
-        // The server keeps "auto-inherited" only when asked to (the -REQ flags); without it new
-        // children would no longer be marked inherited.
-        var sd = sd
+        try securityChannel.set(path, sd.preparedForSetting)
+    }
+}
+
+extension SecurityDescriptor {
+    /// The server keeps "auto-inherited" only when asked to (the -REQ flags); without it new
+    /// children would no longer be marked inherited.
+    var preparedForSetting: SecurityDescriptor {
+        var sd = self
         if sd.control.contains(.daclAutoInherited) { sd.control.insert(.daclAutoInheritRequired) }
         if sd.control.contains(.saclAutoInherited) { sd.control.insert(.saclAutoInheritRequired) }
-        try securityChannel.set(path, sd)
+        return sd
+    }
+
+    /// Which parts a set carries (SECURITY_INFORMATION: owner 1, group 2, DACL 4, SACL 8).
+    var securityInformation: UInt32 {
+        var info: UInt32 = 0
+        if owner != nil { info |= SecurityDescriptorChannel.owner }
+        if group != nil { info |= SecurityDescriptorChannel.group }
+        if dacl != nil { info |= SecurityDescriptorChannel.dacl }
+        if sacl != nil { info |= SecurityDescriptorChannel.sacl }
+        return info
     }
 }

@@ -21,6 +21,7 @@ public final class SMBShare: SecurityDescriptorTree, AlternateStreamTree {
     }
     lazy var securityChannel = SecurityDescriptorChannel(endpoint)
     lazy var infoChannel = SMBInfoChannel(endpoint)
+    var compound = CompoundSessionState.none
 
     /// Create time (also over SMB1) and alternate data streams, one round trip.
     public func details(_ path: String) throws(TreeError) -> EntryDetails {

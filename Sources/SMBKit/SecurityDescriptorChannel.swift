@@ -56,12 +56,7 @@ final class SecurityDescriptorChannel {
 
     /// Sets the parts of `sd` present (owner, group, DACL with its flags, SACL if any).
     func set(_ path: String, _ sd: SecurityDescriptor) throws(TreeError) {
-        var info: UInt32 = 0
-        if sd.owner != nil { info |= Self.owner }
-        if sd.group != nil { info |= Self.group }
-        if sd.dacl != nil { info |= Self.dacl }
-        if sd.sacl != nil { info |= Self.sacl }
-        _ = try request(path, "SET", info, hex: Hex.encode(sd.selfRelative), operation: "set security descriptor")
+        _ = try request(path, "SET", sd.securityInformation, hex: Hex.encode(sd.selfRelative), operation: "set security descriptor")
     }
 
     /// The descriptor as the server sent it (self-relative bytes).

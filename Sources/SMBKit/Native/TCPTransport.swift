@@ -1,0 +1,78 @@
+import Glibc
+
+/// One TCP connection to port 445 carrying SMB messages in direct-TCP framing (a 4-byte
+/// big-endian length before each message). Failures come back as `errno` values.
+final class TCPTransport {
+    private var fd: Int32
+
+    struct Failure: Error { let code: Int32; let operation: String }
+
+    /// Connects with a timeout, to the first address of `host` that answers.
+    init(host: String, port: UInt16 = 445, timeoutSeconds: Int = 10) throws(Failure) {
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var list: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, String(port), &hints, &list) == 0, let first = list else {
+            throw Failure(code: EHOSTUNREACH, operation: "resolve \(host)")
+        }
+        defer { freeaddrinfo(list) }
+        var last: Int32 = ECONNREFUSED
+        var node: UnsafeMutablePointer<addrinfo>? = first
+        while let a = node {
+            node = a.pointee.ai_next
+            let s = socket(a.pointee.ai_family, a.pointee.ai_socktype, a.pointee.ai_protocol)
+            if s < 0 { last = errno; continue }
+            var tv = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
+            setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+            if Glibc.connect(s, a.pointee.ai_addr, a.pointee.ai_addrlen) == 0 {
+                var one: Int32 = 1
+                setsockopt(s, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+                // Replies may take long (a big write on a busy server); only connecting is bounded.
+                var none = timeval(tv_sec: 300, tv_usec: 0)
+                setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &none, socklen_t(MemoryLayout<timeval>.size))
+                fd = s
+                return
+            }
+            last = errno
+            Glibc.close(s)
+        }
+        throw Failure(code: last, operation: "connect to \(host):\(port)")
+    }
+
+    deinit { Glibc.close(fd) }
+
+    func send(_ message: [UInt8]) throws(Failure) {
+        let n = message.count
+        let frame: [UInt8] = [0, UInt8((n >> 16) & 0xff), UInt8((n >> 8) & 0xff), UInt8(n & 0xff)] + message
+        var sent = 0
+        while sent < frame.count {
+            let rc = frame.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + sent, frame.count - sent, Int32(MSG_NOSIGNAL)) }
+            if rc <= 0 {
+                if rc < 0 && errno == EINTR { continue }
+                throw Failure(code: rc == 0 ? ECONNRESET : errno, operation: "send")
+            }
+            sent += rc
+        }
+    }
+
+    /// The next whole message.
+    func receive() throws(Failure) -> [UInt8] {
+        let header = try exactly(4)
+        let n = Int(header[1]) << 16 | Int(header[2]) << 8 | Int(header[3])
+        return try exactly(n)
+    }
+
+    private func exactly(_ n: Int) throws(Failure) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: n)
+        var got = 0
+        while got < n {
+            let rc = out.withUnsafeMutableBytes { recv(fd, $0.baseAddress! + got, n - got, 0) }
+            if rc <= 0 {
+                if rc < 0 && errno == EINTR { continue }
+                throw Failure(code: rc == 0 ? ECONNRESET : errno, operation: "receive")
+            }
+            got += rc
+        }
+        return out
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import MigrateCore
+import SMBKit
+import TreeConformance
+import XCTest
+
+/// The one-compound write of a small file (direct SMB2 session) on the SMB3 target, read back
+/// with smbclient and smbcacls; refused on the SMB1 server, where libsmbclient serves instead.
+final class WholeFilePutTests: XCTestCase {
+    let new = "S-1-5-21-2610735126-3353893720-2480147207"
+
+    func allinfo(_ path: String) throws -> String {
+        try Lab.smbclient(Lab.modern, "Projects", "allinfo \"\(path.replacingOccurrences(of: "/", with: "\\"))\"")
+    }
+
+    func testPutWritesDataDescriptorTimesAndAttributesThenRenames() throws {
+        let share = try Lab.share(Lab.modern, "Projects")
+        XCTAssertGreaterThanOrEqual(share.putLimit, 65536, "the SMB3 lab server allows a compound session")
+        let dir = "put-\(UUID().uuidString.prefix(8))"
+        try share.makeDirectory(dir)
+        defer { removeTree(share, dir) }
+        // Spans several writes: 200 KiB of a pattern.
+        let data = (0..<200 * 1024).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 9) }
+        let created = Timestamp(seconds: 1_073_901_600, nanoseconds: 250_000_000)
+        let modified = Timestamp(seconds: 1_101_823_200, nanoseconds: 123_456_700)
+        let accessed = Timestamp(seconds: 1_200_000_000)
+        let sd = try SecurityDescriptor(sddl: "O:\(new)-3110G:\(new)-513D:PAI(A;;0x1f01ff;;;SY)(A;;0x1301bf;;;\(new)-2105)")
+        let path = "\(dir)/Budget 2005.xls"
+        try data.withUnsafeBytes {
+            try share.put(path, through: "\(dir)/.migrate-1.partial", data: $0,
+                          times: FileTimes(created: created, accessed: accessed, modified: modified),
+                          attributes: [.readOnly, .hidden], securityDescriptor: sd, replacing: false)
+        }
+        let info = try allinfo(path)
+        XCTAssertTrue(info.contains("create_time:    Mon Jan 12 10:00:00 2004 UTC"), info)
+        XCTAssertTrue(info.contains("write_time:     Tue Nov 30 14:00:00 2004 UTC"), info)
+        XCTAssertTrue(info.contains("access_time:    Thu Jan 10 21:20:00 2008 UTC"), info)
+        XCTAssertTrue(info.contains("attributes: RH ("), "read-only and hidden, no archive from the rename: \(info)")
+        let entry = try share.stat(path)
+        XCTAssertEqual(entry.times.modified, Timestamp(seconds: 1_101_823_200, nanoseconds: 123_456_700), "100 ns kept")
+        XCTAssertEqual(entry.size, UInt64(data.count))
+        let local = FileManager.default.temporaryDirectory.appendingPathComponent("put-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: local) }
+        _ = try Lab.smbclient(Lab.modern, "Projects", "get \"\(path.replacingOccurrences(of: "/", with: "\\"))\" \(local)")
+        XCTAssertEqual(FileManager.default.contents(atPath: local).map { [UInt8]($0) }, data)
+        let cacls = try Lab.run("smbcacls", ["//\(Lab.modern)/Projects", path, "-U", "labadmin%\(Lab.password("labadmin"))",
+                                             "--sddl", "--query-security-info=7"]).output
+        XCTAssertTrue(cacls.contains("O:\(new)-3110G:\(new)-513D:PAI(A;;0x001f01ff;;;SY)(A;;0x001301bf;;;\(new)-2105)"), cacls)
+        var names: [String] = []
+        try share.list(dir) { names.append(($0.path as NSString).lastPathComponent) }
+        XCTAssertEqual(names, ["Budget 2005.xls"], "the temporary name is gone")
+
+        // Replacing an existing (writable) file keeps one entry with the new content.
+        try share.setMetadata(path, times: FileTimes(), attributes: [.archive])
+        try [UInt8]("v2".utf8).withUnsafeBytes {
+            try share.put(path, through: "\(dir)/.migrate-2.partial", data: $0, times: FileTimes(modified: modified),
+                          attributes: [.archive], securityDescriptor: nil, replacing: true)
+        }
+        XCTAssertEqual(try share.stat(path).size, 2)
+        XCTAssertTrue(try allinfo(path).contains("attributes: A ("))
+    }
+
+    func testAFailedStepNamesThePathAndTheStep() throws {
+        let share = try Lab.share(Lab.modern, "Projects")
+        XCTAssertThrowsError(try [UInt8]("x".utf8).withUnsafeBytes {
+            try share.put("no-such-folder/a.txt", through: "no-such-folder/.migrate-3.partial", data: $0, times: FileTimes(),
+                          attributes: [], securityDescriptor: nil, replacing: false)
+        }) { error in
+            let e = error as? TreeError
+            XCTAssertEqual(e?.kind, .notFound)
+            XCTAssertEqual(e?.path, "no-such-folder/.migrate-3.partial")
+            XCTAssertEqual(e?.operation, "create temporary file")
+            XCTAssertTrue(e?.detail.contains("OBJECT_PATH_NOT_FOUND") == true, "\(String(describing: e))")
+        }
+        // The session survives a failed compound.
+        XCTAssertGreaterThan(share.putLimit, 0)
+    }
+
+    func testTheSMB1ServerHasNoCompoundSession() throws {
+        XCTAssertEqual(try Lab.share(Lab.legacy, "Finance").putLimit, 0)
+    }
+}
