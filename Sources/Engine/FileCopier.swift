@@ -47,9 +47,24 @@ final class FileCopier {
     func copy(_ entry: Entry, existing: Entry?, counts: inout SecurityTranslator.Counts, progress: (Int) -> Void) throws -> SyncedEntry {
         resumed = 0
         let tmp = Self.temporaryPath(entry)
+        let whole = target as? any WholeFileTree
+        let putLimit = UInt64(min(buffer.count, whole?.putLimit ?? 0))
+        if let whole, let reader = source as? any WholeFileSourceTree, entry.size <= putLimit, entry.size <= UInt64(reader.readLimit) {
+            let file = try reader.readWhole(entry.path, into: buffer, withSecurity: copySecurity && target is any SecurityDescriptorTree)
+            if file.streams.isEmpty || !(target is any AlternateStreamTree) {
+                let security = try file.securityDescriptor.map { sd in
+                    if reader.saclReadable == false { counts.saclsNotCopied += 1 }
+                    return (mapped: try translator.translate(sd, counts: &counts), hash: Self.hash(sd))
+                }
+                return try put(entry, count: file.count, created: entry.times.created ?? file.created, security: security,
+                               existing: existing, through: tmp, into: whole, progress: progress)
+            }
+        }
         let (created, streams) = try sourceDetails(entry)
-        if streams.isEmpty, let whole = target as? any WholeFileTree, entry.size <= UInt64(min(buffer.count, whole.putLimit)) {
-            return try putWhole(entry, existing: existing, created: created, through: tmp, into: whole, counts: &counts, progress: progress)
+        if streams.isEmpty, let whole, entry.size <= putLimit {
+            let n = try readWhole(entry)
+            return try put(entry, count: n, created: created, security: try sourceSecurity(entry.path, counts: &counts),
+                           existing: existing, through: tmp, into: whole, progress: progress)
         }
         let input = try source.openForReading(entry.path)
         defer { try? input.close() }
@@ -91,10 +106,8 @@ final class FileCopier {
                            created: created, attributes: entry.attributes.intersection(.portable), sdHash: sdHash)
     }
 
-    /// A small file without streams: read whole, then written with its descriptor, times and
-    /// attributes and renamed into place in one exchange with the target.
-    func putWhole(_ entry: Entry, existing: Entry?, created: Timestamp?, through tmp: String, into whole: any WholeFileTree,
-                  counts: inout SecurityTranslator.Counts, progress: (Int) -> Void) throws -> SyncedEntry {
+    /// A small file read whole into the buffer through the tree's ordinary calls; its size.
+    func readWhole(_ entry: Entry) throws -> Int {
         let input = try source.openForReading(entry.path)
         defer { try? input.close() }
         var n = 0
@@ -104,11 +117,17 @@ final class FileCopier {
             n += got
         }
         try input.close()
+        return n
+    }
+
+    /// Writes the `count` bytes in the buffer with the descriptor, times and attributes and
+    /// renames them into place, in one exchange with the target.
+    func put(_ entry: Entry, count n: Int, created: Timestamp?, security: (mapped: SecurityDescriptor, hash: String)?, existing: Entry?,
+             through tmp: String, into whole: any WholeFileTree, progress: (Int) -> Void) throws -> SyncedEntry {
         if n != entry.size {
             throw TreeError(.busy, tree: source.displayName, path: entry.path, operation: "copy",
                             detail: "size changed while copying (\(entry.size) listed, \(n) or more read)")
         }
-        let security = try sourceSecurity(entry.path, counts: &counts)
         // A rename replaces a file, but neither a read-only one nor a folder.
         if let existing, existing.kind == .directory || existing.attributes.contains(.readOnly) { try remove(existing) }
         do {

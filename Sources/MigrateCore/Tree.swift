@@ -46,6 +46,25 @@ public protocol WholeFileTree: Tree {
              attributes: DOSAttributes, securityDescriptor: SecurityDescriptor?, replacing: Bool) throws(TreeError)
 }
 
+/// A tree that reads a whole small file with what a copy needs besides the data (create time,
+/// alternate data streams, security descriptor) in one exchange with the server.
+public protocol WholeFileSourceTree: SecurityDescriptorTree {
+    /// The largest file `readWhole` takes now; 0 when it cannot (callers then read the usual way).
+    var readLimit: Int { get }
+    func readWhole(_ path: String, into buffer: UnsafeMutableRawBufferPointer, withSecurity: Bool) throws(TreeError) -> WholeFile
+}
+
+/// What `readWhole` found: `count` bytes of data now in the buffer.
+public struct WholeFile: Sendable {
+    public var count: Int
+    public var created: Timestamp?
+    public var streams: [EntryDetails.DataStream]
+    public var securityDescriptor: SecurityDescriptor?
+    public init(count: Int, created: Timestamp?, streams: [EntryDetails.DataStream], securityDescriptor: SecurityDescriptor?) {
+        self.count = count; self.created = created; self.streams = streams; self.securityDescriptor = securityDescriptor
+    }
+}
+
 public protocol ReadableFile: AnyObject {
     /// Reads up to `count` bytes into `buffer`; 0 at end of file.
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(TreeError) -> Int

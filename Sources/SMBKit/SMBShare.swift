@@ -21,7 +21,10 @@ public final class SMBShare: SecurityDescriptorTree, AlternateStreamTree {
     }
     lazy var securityChannel = SecurityDescriptorChannel(endpoint)
     lazy var infoChannel = SMBInfoChannel(endpoint)
-    var compound = CompoundSessionState.none
+    var compound = DirectSessionState<SMB2Session>.none
+    var reader = DirectSessionState<SMB1Session>.none
+    /// Learnt by the direct SMB1 reader (it reads descriptors without the helper).
+    var directSACLReadable: Bool?
 
     /// Create time (also over SMB1) and alternate data streams, one round trip.
     public func details(_ path: String) throws(TreeError) -> EntryDetails {
@@ -29,7 +32,7 @@ public final class SMBShare: SecurityDescriptorTree, AlternateStreamTree {
     }
 
     /// Whether the account could read SACLs (nil until a descriptor was read).
-    public var saclReadable: Bool? { securityChannel.saclReadable }
+    public var saclReadable: Bool? { directSACLReadable ?? securityChannel.saclReadable }
 
     var ctx: UnsafeMutablePointer<SMBCCTX> { context.ctx }
 

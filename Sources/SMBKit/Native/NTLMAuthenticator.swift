@@ -11,6 +11,19 @@ struct NTLMAuthenticator {
     var clientChallenge: [UInt8] = (0..<8).map { _ in UInt8.random(in: 0...255) }
     var now: () -> UInt64 = { NTLMAuthenticator.currentFiletime() }
 
+    init(user: String, domain: String, password: String) {
+        self.user = user; self.domain = domain; self.password = password
+    }
+
+    /// `DOMAIN\user` in the user name wins over the separate domain.
+    init(_ c: SMBCredentials) {
+        if let slash = c.user.firstIndex(of: "\\") {
+            self.init(user: String(c.user[c.user.index(after: slash)...]), domain: String(c.user[..<slash]), password: c.password)
+        } else {
+            self.init(user: c.user, domain: c.domain, password: c.password)
+        }
+    }
+
     static let flags: UInt32 = 0x0000_0001 | 0x0000_0004 | 0x0000_0200 | 0x0000_8000 | 0x0008_0000 | 0x0080_0000 | 0x2000_0000 | 0x8000_0000
     static let signature: [UInt8] = Array("NTLMSSP".utf8) + [0]
 

@@ -35,8 +35,6 @@ final class SMB2Session {
         case read = 8, write = 9, queryInfo = 0x10, setInfo = 0x11
     }
 
-    static let statusPending: UInt32 = 0x0000_0103
-    static let statusMoreProcessing: UInt32 = 0xC000_0016
 
     /// Negotiates SMB 2.1 to 3.0.2, logs on and connects the share. Throws `.notSupported` where
     /// this session cannot serve (the server requires signing or encryption, SMB1 only, a DFS
@@ -78,13 +76,9 @@ final class SMB2Session {
     }
 
     private func logOn(_ credentials: SMBCredentials) throws(TreeError) {
-        var user = credentials.user, domain = credentials.domain
-        if let slash = user.firstIndex(of: "\\") {
-            domain = String(user[..<slash]); user = String(user[user.index(after: slash)...])
-        }
-        let ntlm = NTLMAuthenticator(user: user, domain: domain, password: credentials.password)
+        let ntlm = NTLMAuthenticator(credentials)
         let first = try exchange([sessionSetup(SPNEGO.initial(ntlm.negotiateMessage()))], operation: "log on")[0]
-        guard first.status == Self.statusMoreProcessing, let challenge = NTLMAuthenticator.parseChallenge(securityBuffer(first)) else {
+        guard first.status == NTStatus.moreProcessingRequired, let challenge = NTLMAuthenticator.parseChallenge(securityBuffer(first)) else {
             throw failure(first.status, "", "log on", kind: .authenticationFailed)
         }
         sessionId = first.message.u64(40)
@@ -170,7 +164,7 @@ final class SMB2Session {
                 let r = WireReader(message[start..<end])
                 credits += Int(r.u16(14))
                 let status = r.u32(8), id = r.u64(24)
-                let interim = status == Self.statusPending && r.u32(16) & 0x2 != 0
+                let interim = status == NTStatus.pending && r.u32(16) & 0x2 != 0
                 if !interim, id >= first, id < first + UInt64(count), found[Int(id - first)] == nil {
                     found[Int(id - first)] = Response(command: Command(rawValue: r.u16(12)) ?? .negotiate, status: status, message: r)
                     missing -= 1
@@ -182,17 +176,7 @@ final class SMB2Session {
         return found.map { $0! }
     }
 
-    /// An NT status as a typed error naming where it happened.
     func failure(_ status: UInt32, _ path: String, _ operation: String, kind: TreeError.Kind = .io) -> TreeError {
-        let hex = "0x" + String(status, radix: 16, uppercase: true)
-        return TreeError(SMBError.kind(ntStatus: status) ?? kind, tree: displayName, path: path, operation: operation,
-                         detail: "NT status \(Self.names[status] ?? hex)")
+        NTStatus.error(status, tree: displayName, path: path, operation: operation, otherwise: kind)
     }
-
-    static let names: [UInt32: String] = [
-        0xC000_0022: "ACCESS_DENIED", 0xC000_0034: "OBJECT_NAME_NOT_FOUND", 0xC000_003A: "OBJECT_PATH_NOT_FOUND",
-        0xC000_0035: "OBJECT_NAME_COLLISION", 0xC000_0043: "SHARING_VIOLATION", 0xC000_0054: "FILE_LOCK_CONFLICT",
-        0xC000_006D: "LOGON_FAILURE", 0xC000_00CC: "BAD_NETWORK_NAME", 0xC000_007F: "DISK_FULL",
-        0xC000_0061: "PRIVILEGE_NOT_HELD", 0xC000_000D: "INVALID_PARAMETER", 0xC000_00BA: "FILE_IS_A_DIRECTORY",
-    ]
 }

@@ -41,9 +41,16 @@ final class TCPTransport {
 
     deinit { Glibc.close(fd) }
 
-    func send(_ message: [UInt8]) throws(Failure) {
-        let n = message.count
-        let frame: [UInt8] = [0, UInt8((n >> 16) & 0xff), UInt8((n >> 8) & 0xff), UInt8(n & 0xff)] + message
+    func send(_ message: [UInt8]) throws(Failure) { try send(messages: [message]) }
+
+    /// Several messages in one write (SMB1 requests in flight together).
+    func send(messages: [[UInt8]]) throws(Failure) {
+        var frame: [UInt8] = []
+        for m in messages {
+            let n = m.count
+            frame += [0, UInt8((n >> 16) & 0xff), UInt8((n >> 8) & 0xff), UInt8(n & 0xff)]
+            frame += m
+        }
         var sent = 0
         while sent < frame.count {
             let rc = frame.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + sent, frame.count - sent, Int32(MSG_NOSIGNAL)) }

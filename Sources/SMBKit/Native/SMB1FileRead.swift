@@ -1,0 +1,139 @@
+import MigrateCore
+
+/// A whole small file from an SMB1 server: open (which answers with every time, the attributes
+/// and the size), then the reads, the descriptor and the stream list in flight together, then
+/// close.
+extension SMB1Session {
+    struct WholeRead {
+        var count: Int
+        var endOfFile: UInt64
+        var created: Timestamp?
+        var attributes: DOSAttributes
+        var streams: [EntryDetails.DataStream]
+        /// Self-relative, when asked for.
+        var securityDescriptor: [UInt8]?
+    }
+
+    /// Files up to this size are read in one go.
+    var readLimit: Int { readChunk * max(1, min(16, maxInFlight - 3)) }
+
+    /// `securityInformation`: the descriptor parts to read (8 = SACL needs the privilege), nil for none.
+    func readWhole(_ path: String, into buffer: UnsafeMutableRawBufferPointer, securityInformation: UInt32?) throws(TreeError) -> WholeRead {
+        let open = try exchange([create(path, sacl: (securityInformation ?? 0) & 8 != 0)], operation: "open for reading")[0]
+        guard open.status == 0 else { throw NTStatus.error(open.status, tree: displayName, path: path, operation: "open for reading") }
+        let w = open.wordsOffset
+        let fid = open.message.u16(w + 5)
+        let eof = open.message.u64(w + 55)
+        var result = WholeRead(count: 0, endOfFile: eof, created: Self.time(open.message.u64(w + 11)),
+                               attributes: DOSAttributes(rawValue: open.message.u32(w + 43)), streams: [], securityDescriptor: nil)
+        defer { _ = try? exchange([close(fid)], operation: "close") }
+        guard eof <= UInt64(min(buffer.count, readLimit)) else {
+            throw TreeError(.busy, tree: displayName, path: path, operation: "read", detail: "grew to \(eof) bytes while being copied")
+        }
+        var requests: [Request] = []
+        var offset = 0
+        // One read past the end too (empty), so a file that grew since the listing shows.
+        repeat {
+            requests.append(read(fid, at: offset, count: readChunk))
+            offset += readChunk
+        } while offset <= Int(eof)
+        let reads = requests.count
+        if let info = securityInformation { requests.append(querySecurity(fid, info)) }
+        requests.append(queryStreams(fid))
+        let replies = try exchange(requests, operation: "read")
+        for (i, r) in replies.enumerated() where r.status != 0 {
+            let step = i < reads ? "read" : (securityInformation != nil && i == reads ? "read security descriptor" : "list streams")
+            throw NTStatus.error(r.status, tree: displayName, path: path, operation: step)
+        }
+        for r in replies.prefix(reads) {
+            let rw = r.wordsOffset
+            let length = Int(r.message.u16(rw + 10)) | Int(r.message.u16(rw + 14)) << 16
+            let data = r.message.slice(Int(r.message.u16(rw + 12)), length)
+            guard result.count + data.count <= buffer.count else {
+                throw TreeError(.busy, tree: displayName, path: path, operation: "read", detail: "grew while being copied")
+            }
+            data.withUnsafeBytes { buffer.baseAddress!.advanced(by: result.count).copyMemory(from: $0.baseAddress!, byteCount: data.count) }
+            result.count += data.count
+            if data.count < readChunk { break }
+        }
+        if securityInformation != nil { result.securityDescriptor = replies[reads].data }
+        result.streams = Self.streams(replies.last!.data)
+        return result
+    }
+
+    private func create(_ path: String, sacl: Bool) -> Request {
+        // Read data, attributes and the descriptor; the SACL needs ACCESS_SYSTEM_SECURITY.
+        let access: UInt32 = 0x1 | 0x80 | 0x2_0000 | 0x10_0000 | (sacl ? 0x100_0000 : 0)
+        let name = WireWriter.utf16("\\" + path.split(separator: "/").joined(separator: "\\")) + [0, 0]
+        var w = WireWriter()
+        w.u8(0xFF); w.u8(0); w.u16(0); w.u8(0); w.u16(UInt16(name.count)); w.u32(0); w.u32(0)
+        w.u32(access); w.u64(0); w.u32(0); w.u32(7) /* share read, write, delete */; w.u32(1) /* open */
+        w.u32(0x40) /* not a folder */; w.u32(2); w.u8(0)
+        let pad: [UInt8] = Request.bytesStart(wordBytes: w.bytes.count) % 2 != 0 ? [0] : []
+        return Request(command: Command.ntCreate, words: w.bytes, bytes: pad + name)
+    }
+
+    private func read(_ fid: UInt16, at offset: Int, count: Int) -> Request {
+        var w = WireWriter()
+        w.u8(0xFF); w.u8(0); w.u16(0); w.u16(fid); w.u32(UInt32(truncatingIfNeeded: offset))
+        w.u16(UInt16(count & 0xffff)); w.u16(0); w.u32(UInt32(count >> 16)); w.u16(0); w.u32(UInt32(offset >> 32))
+        return Request(command: Command.readAndX, words: w.bytes)
+    }
+
+    private func close(_ fid: UInt16) -> Request {
+        var w = WireWriter()
+        w.u16(fid); w.u32(0xFFFF_FFFF)
+        return Request(command: Command.close, words: w.bytes)
+    }
+
+    /// NT_TRANSACT_QUERY_SECURITY_DESC: parameters fid and which parts; the descriptor comes as data.
+    private func querySecurity(_ fid: UInt16, _ info: UInt32) -> Request {
+        let wordBytes = 38
+        let start = Request.bytesStart(wordBytes: wordBytes), pad = (4 - start % 4) % 4
+        var w = WireWriter()
+        w.u8(0); w.u16(0); w.u32(8); w.u32(0); w.u32(4); w.u32(65536)
+        w.u32(8); w.u32(UInt32(start + pad)); w.u32(0); w.u32(UInt32(start + pad + 8))
+        w.u8(0); w.u16(6)
+        var p = WireWriter()
+        p.zeros(pad); p.u16(fid); p.u16(0); p.u32(info)
+        return Request(command: Command.ntTransact, words: w.bytes, bytes: p.bytes)
+    }
+
+    /// TRANS2_QUERY_FILE_INFORMATION at SMB_QUERY_FILE_STREAM_INFO (0x109).
+    private func queryStreams(_ fid: UInt16) -> Request {
+        let wordBytes = 30
+        let start = Request.bytesStart(wordBytes: wordBytes)
+        // The unused name: two zero bytes on a 2-byte boundary; parameters on a 4-byte one.
+        var b = WireWriter()
+        if start % 2 != 0 { b.u8(0) }
+        b.u16(0)
+        while (start + b.bytes.count) % 4 != 0 { b.u8(0) }
+        let pOffset = start + b.bytes.count
+        b.u16(fid); b.u16(0x109)
+        var w = WireWriter()
+        w.u16(4); w.u16(0); w.u16(2); w.u16(65535); w.u8(0); w.u8(0); w.u16(0); w.u32(0); w.u16(0)
+        w.u16(4); w.u16(UInt16(pOffset)); w.u16(0); w.u16(UInt16(pOffset + 4)); w.u8(1); w.u8(0); w.u16(0x0007)
+        return Request(command: Command.trans2, words: w.bytes, bytes: b.bytes)
+    }
+
+    /// FILE_STREAM_INFORMATION entries, without the main stream ("::$DATA").
+    static func streams(_ data: [UInt8]) -> [EntryDetails.DataStream] {
+        let r = WireReader(data)
+        var out: [EntryDetails.DataStream] = []
+        var o = 0
+        while o + 24 <= data.count {
+            let next = Int(r.u32(o)), nameLength = Int(r.u32(o + 4))
+            let raw = r.slice(o + 24, nameLength)
+            var name = String(decoding: stride(from: 0, to: raw.count - 1, by: 2).map { UInt16(raw[$0]) | UInt16(raw[$0 + 1]) << 8 }, as: UTF16.self)
+            if name.hasPrefix(":") { name.removeFirst() }
+            if name.hasSuffix(":$DATA") { name.removeLast(6) }
+            if !name.isEmpty { out.append(.init(name: name, size: r.u64(o + 8))) }
+            if next == 0 { break }
+            o += next
+        }
+        return out
+    }
+
+    /// FILETIME on the wire; 0 means the server does not know.
+    static func time(_ filetime: UInt64) -> Timestamp? { filetime == 0 ? nil : Timestamp(filetime: filetime) }
+}

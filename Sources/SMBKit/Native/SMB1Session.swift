@@ -1,0 +1,200 @@
+import Glibc
+import MigrateCore
+
+/// One SMB1 (NT LM 0.12) session with one tree connection, spoken directly over TCP: the
+/// legacy server's side of a small-file copy. Through libsmbclient and the helpers a file cost
+/// about a dozen requests on three connections (open/read/close, smbclient's allinfo for the
+/// create time and streams, the Samba helper for the descriptor); here it is one open that
+/// returns every time, then the reads, the descriptor and the stream list in flight together,
+/// then a close. NTLMv2 logon, no signing: opened only where the server does not require it.
+final class SMB1Session {
+    let displayName: String
+    private let transport: TCPTransport
+    private var uid: UInt16 = 0
+    private var tid: UInt16 = 0
+    private var nextMid: UInt16 = 1
+    private var sessionKey: UInt32 = 0
+    /// Requests the server takes in flight at once.
+    private(set) var maxInFlight = 2
+    /// Bytes one read returns.
+    private(set) var readChunk = 4096
+
+    struct Request {
+        var command: UInt8
+        var words: [UInt8]
+        var bytes: [UInt8] = []
+        /// Where the byte section starts, counted from the header (for alignment and offsets).
+        static func bytesStart(wordBytes: Int) -> Int { 32 + 1 + wordBytes + 2 }
+    }
+
+    struct Reply {
+        var command: UInt8
+        var status: UInt32
+        var message: WireReader
+        /// Transactions: their parameters and data, reassembled.
+        var parameters: [UInt8] = []
+        var data: [UInt8] = []
+        var gathered = 0
+        var wordsOffset: Int { 33 }
+    }
+
+    enum Command {
+        static let close: UInt8 = 0x04, trans2: UInt8 = 0x32, readAndX: UInt8 = 0x2E, negotiate: UInt8 = 0x72
+        static let sessionSetup: UInt8 = 0x73, logoff: UInt8 = 0x74, treeConnect: UInt8 = 0x75, treeDisconnect: UInt8 = 0x71
+        static let ntTransact: UInt8 = 0xA0, ntCreate: UInt8 = 0xA2
+    }
+
+    init(host: String, share: String, credentials: SMBCredentials, displayName: String) throws(TreeError) {
+        self.displayName = displayName
+        do { transport = try TCPTransport(host: host) } catch {
+            throw TreeError(.unreachable, tree: displayName, operation: "connect (SMB1)", detail: "\(String(cString: strerror(error.code))) (\(error.operation))")
+        }
+        try negotiate()
+        try logOn(credentials)
+        try connectTree(host: host, share: share)
+    }
+
+    deinit {
+        if tid != 0 { _ = try? transport.send(header(Command.treeDisconnect, mid: 0xFFFE) + [0, 0, 0]) }
+        if uid != 0 { _ = try? transport.send(header(Command.logoff, mid: 0xFFFE) + [2, 0xFF, 0, 0, 0, 0, 0]) }
+    }
+
+    private func negotiate() throws(TreeError) {
+        let dialect: [UInt8] = [0x02] + Array("NT LM 0.12".utf8) + [0]
+        let r: Reply
+        do { r = try exchange([Request(command: Command.negotiate, words: [], bytes: dialect)], operation: "negotiate (SMB1)")[0] } catch {
+            throw TreeError(.notSupported, tree: displayName, operation: "negotiate (SMB1)", detail: error.detail)
+        }
+        let w = r.wordsOffset
+        guard r.status == 0, r.message.u8(32) == 17, r.message.u16(w) == 0 else {
+            throw TreeError(.notSupported, tree: displayName, operation: "negotiate (SMB1)", detail: "the server does not speak NT LM 0.12")
+        }
+        if r.message.u8(w + 2) & 0x08 != 0 {
+            throw TreeError(.notSupported, tree: displayName, operation: "negotiate (SMB1)", detail: "the server requires signing")
+        }
+        let capabilities = r.message.u32(w + 19)
+        guard capabilities & 0x8000_0000 != 0 else {
+            throw TreeError(.notSupported, tree: displayName, operation: "negotiate (SMB1)", detail: "no extended security")
+        }
+        maxInFlight = max(1, Int(r.message.u16(w + 3)))
+        sessionKey = r.message.u32(w + 15)
+        let maxBuffer = Int(r.message.u32(w + 7))
+        // Large reads where offered; otherwise what fits the server's buffer.
+        readChunk = capabilities & 0x4000 != 0 ? 61440 : max(1024, maxBuffer - 64)
+    }
+
+    private func logOn(_ credentials: SMBCredentials) throws(TreeError) {
+        let ntlm = NTLMAuthenticator(credentials)
+        let first = try exchange([sessionSetup(SPNEGO.initial(ntlm.negotiateMessage()))], operation: "log on")[0]
+        guard first.status == NTStatus.moreProcessingRequired, let challenge = NTLMAuthenticator.parseChallenge(securityBlob(first)) else {
+            throw NTStatus.error(first.status, tree: displayName, path: "", operation: "log on", otherwise: .authenticationFailed)
+        }
+        uid = first.message.u16(28)
+        let second = try exchange([sessionSetup(SPNEGO.response(ntlm.authenticateMessage(challenge)))], operation: "log on")[0]
+        guard second.status == 0 else {
+            throw NTStatus.error(second.status, tree: displayName, path: "", operation: "log on", otherwise: .authenticationFailed)
+        }
+        if second.message.u16(second.wordsOffset + 4) & 0x1 != 0 {
+            throw TreeError(.authenticationFailed, tree: displayName, operation: "log on",
+                            detail: "the server logged the account on as guest, not as '\(credentials.user)'")
+        }
+    }
+
+    private func sessionSetup(_ blob: [UInt8]) -> Request {
+        var w = WireWriter()
+        w.u8(0xFF); w.u8(0); w.u16(0); w.u16(61440); w.u16(50); w.u16(1); w.u32(sessionKey)
+        w.u16(UInt16(blob.count)); w.u32(0); w.u32(0x8000_0000 | 0x4000 | 0x40 | 0x10 | 0x8 | 0x4)
+        var b = blob
+        if (Request.bytesStart(wordBytes: w.bytes.count) + b.count) % 2 != 0 { b.append(0) }
+        return Request(command: Command.sessionSetup, words: w.bytes, bytes: b + [0, 0, 0, 0]) // empty OS and LAN manager names
+    }
+
+    private func securityBlob(_ r: Reply) -> [UInt8] {
+        let length = Int(r.message.u16(r.wordsOffset + 6))
+        return r.message.slice(r.wordsOffset + 8 + 2, length)
+    }
+
+    private func connectTree(host: String, share: String) throws(TreeError) {
+        var w = WireWriter()
+        w.u8(0xFF); w.u8(0); w.u16(0); w.u16(0); w.u16(1)
+        let path = WireWriter.utf16("\\\\\(host)\\\(share)") + [0, 0]
+        var b: [UInt8] = [0] // empty password
+        if (Request.bytesStart(wordBytes: w.bytes.count) + 1) % 2 != 0 { b.append(0) }
+        let request = Request(command: Command.treeConnect, words: w.bytes, bytes: b + path + Array("?????".utf8) + [0])
+        let r = try exchange([request], operation: "connect share")[0]
+        guard r.status == 0 else { throw NTStatus.error(r.status, tree: displayName, path: "", operation: "connect share", otherwise: .shareNotFound) }
+        tid = r.message.u16(24)
+        if r.message.u16(r.wordsOffset + 4) & 0x2 != 0 {
+            throw TreeError(.notSupported, tree: displayName, operation: "connect share", detail: "a DFS share")
+        }
+    }
+
+    private func header(_ command: UInt8, mid: UInt16) -> [UInt8] {
+        var w = WireWriter()
+        w.raw([0xFF, 0x53, 0x4D, 0x42]); w.u8(command); w.u32(0); w.u8(0x18); w.u16(0xC843)
+        w.u16(0); w.zeros(8); w.u16(0); w.u16(tid); w.u16(0xFEFF); w.u16(uid); w.u16(mid)
+        return w.bytes
+    }
+
+    /// Sends the requests together (each its own message) and returns their replies in order;
+    /// transaction replies that come in several messages are reassembled.
+    func exchange(_ requests: [Request], operation: String) throws(TreeError) -> [Reply] {
+        guard requests.count <= maxInFlight else {
+            throw TreeError(.io, tree: displayName, operation: operation, detail: "\(requests.count) requests, the server takes \(maxInFlight) at once")
+        }
+        var messages: [[UInt8]] = []
+        var mids: [UInt16] = []
+        for r in requests {
+            let mid = nextMid
+            nextMid = nextMid >= 0xFFF0 ? 1 : nextMid + 1
+            var m = header(r.command, mid: mid)
+            m.append(UInt8(r.words.count / 2)); m += r.words
+            m += [UInt8(r.bytes.count & 0xff), UInt8(r.bytes.count >> 8)] + r.bytes
+            messages.append(m); mids.append(mid)
+        }
+        do {
+            try transport.send(messages: messages)
+            return try receive(mids)
+        } catch {
+            throw TreeError(.unreachable, tree: displayName, operation: operation,
+                            detail: "\(String(cString: strerror(error.code))) (\(error.operation), SMB1)")
+        }
+    }
+
+    private func receive(_ mids: [UInt16]) throws(TCPTransport.Failure) -> [Reply] {
+        var found = [Reply?](repeating: nil, count: mids.count)
+        var done = [Bool](repeating: false, count: mids.count)
+        var missing = mids.count
+        while missing > 0 {
+            let r = WireReader(try transport.receive())
+            guard r.u32(0) == 0x424D_53FF else { throw TCPTransport.Failure(code: EPROTO, operation: "a reply that is not SMB1") }
+            guard let i = mids.firstIndex(of: r.u16(30)), !done[i] else { continue }
+            let command = r.u8(4), status = r.u32(5)
+            var reply = found[i] ?? Reply(command: command, status: status, message: r)
+            reply.message = r; reply.status = status
+            var complete = true
+            if (command == Command.trans2 || command == Command.ntTransact) && (status == 0 || status == NTStatus.bufferOverflow) && r.u8(32) > 0 {
+                complete = Self.gather(r, nt: command == Command.ntTransact, into: &reply)
+            }
+            found[i] = reply
+            if complete { done[i] = true; missing -= 1 }
+        }
+        return found.map { $0! }
+    }
+
+    /// Adds one transaction reply message's parameters and data; true once all have come.
+    static func gather(_ r: WireReader, nt: Bool, into reply: inout Reply) -> Bool {
+        let w = 33
+        let f: (Int) -> Int = nt ? { Int(r.u32(w + $0)) } : { Int(r.u16(w + $0)) }
+        let (totalP, totalD, countP, offsetP, dispP, countD, offsetD, dispD) = nt
+            ? (f(3), f(7), f(11), f(15), f(19), f(23), f(27), f(31))
+            : (f(0), f(2), f(6), f(8), f(10), f(12), f(14), f(16))
+        if reply.parameters.count != totalP { reply.parameters = [UInt8](repeating: 0, count: totalP) }
+        if reply.data.count != totalD { reply.data = [UInt8](repeating: 0, count: totalD) }
+        let p = r.slice(offsetP, countP), d = r.slice(offsetD, countD)
+        if dispP + p.count <= totalP { reply.parameters.replaceSubrange(dispP..<dispP + p.count, with: p) }
+        if dispD + d.count <= totalD { reply.data.replaceSubrange(dispD..<dispD + d.count, with: d) }
+        reply.gathered += p.count + d.count
+        return reply.gathered >= totalP + totalD
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import MigrateCore
+import SMBKit
+import TreeConformance
+import XCTest
+
+/// Reading a whole small file from the SMB1 server over the direct session gives what
+/// libsmbclient, smbclient's allinfo and the Samba helper give separately.
+final class WholeFileReadTests: XCTestCase {
+    func testReadWholeMatchesTheSeparateCalls() throws {
+        let share = try Lab.share(Lab.legacy, "Projects")
+        XCTAssertGreaterThanOrEqual(share.readLimit, 65536, "the SMB1 lab server allows a direct session")
+        let dir = "read-\(UUID().uuidString.prefix(8))"
+        try share.makeDirectory(dir)
+        defer { removeTree(share, dir) }
+        let path = "\(dir)/Ledger 1999.dat"
+        let data = (0..<150_000).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 11) }
+        let f = try share.openForWriting(path)
+        try data.withUnsafeBytes { try f.write($0) }
+        try f.close()
+        let s = try share.openForWriting(share.streamPath(path, "Zone.Identifier"))
+        try Array("[ZoneTransfer]\r\nZoneId=3\r\n".utf8).withUnsafeBytes { try s.write($0) }
+        try s.close()
+
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        let whole = try share.readWhole(path, into: buffer, withSecurity: true)
+        XCTAssertEqual(whole.count, data.count)
+        XCTAssertEqual(Array(buffer[..<whole.count]), data)
+        let details = try share.details(path)
+        XCTAssertEqual(whole.created?.seconds, details.created?.seconds, "the create time smbclient's allinfo shows")
+        XCTAssertNotNil(whole.created)
+        XCTAssertEqual(whole.streams, details.streams)
+        XCTAssertEqual(whole.streams.map(\.name), ["Zone.Identifier"])
+        XCTAssertEqual(whole.securityDescriptor, try share.securityDescriptor(path), "the descriptor the Samba helper reads")
+
+        XCTAssertThrowsError(try share.readWhole("\(dir)/missing.txt", into: buffer, withSecurity: false)) { error in
+            XCTAssertEqual((error as? TreeError)?.kind, .notFound)
+            XCTAssertEqual((error as? TreeError)?.path, "\(dir)/missing.txt")
+        }
+        XCTAssertGreaterThan(share.readLimit, 0, "the session survives a failed open")
+    }
+
+    func testTheSMB3ServerHasNoSMB1Session() throws {
+        XCTAssertEqual(try Lab.share(Lab.modern, "Projects").readLimit, 0)
+    }
+}
