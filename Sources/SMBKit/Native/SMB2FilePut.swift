@@ -1,7 +1,8 @@
 import MigrateCore
 
-/// A whole small file written as one compound: create under the temporary name, write, set the
-/// descriptor, rename into place, set times and attributes, close. Access is checked when the
+/// A whole small file written as one compound: create under the temporary name with its
+/// descriptor (an "SecD" create context: the server stores it instead of computing an inherited
+/// one), write, rename into place, set times and attributes, close. Access is checked when the
 /// handle opens, so a descriptor that excludes the account no longer stops what follows, and
 /// times set through the handle stay (the server does not move them again at close).
 extension SMB2Session {
@@ -27,7 +28,6 @@ extension SMB2Session {
             requests.append(write(UnsafeRawBufferPointer(rebasing: p.data[offset..<offset + n]), at: offset))
             offset += n
         }
-        if let sd = p.securityDescriptor { requests.append(setInfo(type: 3, fileClass: 0, additional: sd.information, sd.bytes)) }
         requests.append(setInfo(type: 1, fileClass: 10, renameInformation(p.path, replacing: p.replacing)))
         requests.append(setInfo(type: 1, fileClass: 4, basicInformation(p.times, p.attributes)))
         var close = WireWriter()
@@ -56,8 +56,18 @@ extension SMB2Session {
         var w = WireWriter()
         w.u16(57); w.u8(0); w.u8(0); w.u32(2); w.u64(0); w.u64(0)
         w.u32(access); w.u32(0x80); w.u32(0) /* no sharing */; w.u32(5) /* overwrite or create */
-        w.u32(0x40) /* not a folder */; w.u16(64 + 56); w.u16(UInt16(name.count)); w.u32(0); w.u32(0)
+        w.u32(0x40) /* not a folder */; w.u16(64 + 56); w.u16(UInt16(name.count))
+        let contextsField = w.bytes.count
+        w.u32(0); w.u32(0)
         w.raw(name.isEmpty ? [0] : name)
+        if let sd = p.securityDescriptor {
+            w.align(8)
+            let start = w.bytes.count
+            w.u32(0); w.u16(16); w.u16(4); w.u16(0); w.u16(24); w.u32(UInt32(sd.bytes.count))
+            w.raw(Array("SecD".utf8)); w.zeros(4); w.raw(sd.bytes)
+            w.patch(UInt64(64 + start), at: contextsField, size: 4)
+            w.patch(UInt64(w.bytes.count - start), at: contextsField + 4, size: 4)
+        }
         return Request(command: .create, body: w.bytes)
     }
 
@@ -102,12 +112,7 @@ extension SMB2Session {
         case .create: (p.temporary, "create temporary file")
         case .write: (p.temporary, "write")
         case .close: (p.path, "close")
-        default:
-            switch r.body[2] == 3 ? 0 : r.body[3] {
-            case 0: (p.temporary, "set security descriptor")
-            case 10: (p.temporary, "rename to \(p.path)")
-            default: (p.path, "set times and attributes")
-            }
+        default: r.body[3] == 10 ? (p.temporary, "rename to \(p.path)") : (p.path, "set times and attributes")
         }
     }
 }
