@@ -133,7 +133,7 @@ final class FileCopier {
         do {
             try whole.put(entry.path, through: tmp, data: UnsafeRawBufferPointer(rebasing: buffer[..<n]),
                           times: FileTimes(created: created, accessed: entry.times.accessed, modified: entry.times.modified),
-                          attributes: entry.attributes.intersection(.portable), securityDescriptor: security?.mapped, replacing: existing != nil)
+                          attributes: entry.attributes.intersection(.portable), securityDescriptor: security?.mapped)
         } catch {
             try? target.removeFile(tmp)
             throw error

@@ -102,7 +102,8 @@ public struct Verifier {
         let needSource = streams || s.times.created == nil, needTarget = streams || t.times.created == nil
         let sd = needSource ? (try? (source as? any DetailedTree)?.details(s.path)) ?? nil : nil
         let td = needTarget ? (try? (target as? any DetailedTree)?.details(t.path)) ?? nil : nil
-        if let sc = s.times.created ?? sd?.created, let tc = t.times.created ?? td?.created, sc.ticks / 10_000_000 != tc.ticks / 10_000_000 {
+        // A whole second apart: some readers round create times to the second, others truncate.
+        if let sc = s.times.created ?? sd?.created, let tc = t.times.created ?? td?.created, abs(sc.ticks - tc.ticks) >= 10_000_000 {
             differ(s.path, "create time", "\(sc)", "\(tc)")
         }
         guard streams, let sd, let td, let src = source as? any AlternateStreamTree, let dst = target as? any AlternateStreamTree else { return }

@@ -41,9 +41,11 @@ public protocol SecurityDescriptorTree: Tree {
 public protocol WholeFileTree: Tree {
     /// The largest file `put` takes now; 0 when it cannot (callers then write the usual way).
     var putLimit: Int { get }
-    /// Replaces the file at `path` when `replacing` (a read-only or folder entry must go first).
+    /// Replaces a file already at `path`, as a mirror must (also one that appeared since the
+    /// listing, e.g. put by an attempt that died before it was recorded); a read-only file or a
+    /// folder there must be removed first.
     func put(_ path: String, through temporary: String, data: UnsafeRawBufferPointer, times: FileTimes,
-             attributes: DOSAttributes, securityDescriptor: SecurityDescriptor?, replacing: Bool) throws(TreeError)
+             attributes: DOSAttributes, securityDescriptor: SecurityDescriptor?) throws(TreeError)
 }
 
 /// A tree that reads a whole small file with what a copy needs besides the data (create time,

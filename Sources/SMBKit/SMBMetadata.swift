@@ -47,7 +47,8 @@ extension SMBShare {
     /// The whole descriptor: owner, group, DACL with its control flags (protected, auto-inherited)
     /// and the SACL when the account holds SeSecurityPrivilege.
     public func securityDescriptor(_ path: String) throws(TreeError) -> SecurityDescriptor {
-        try securityChannel.get(path)
+        if let sd = try directSecurityDescriptor(path) { return sd }
+        return try securityChannel.get(path)
     }
 
     /// Sets what `sd` holds; set it last: once it excludes the account nothing else can be changed.

@@ -20,14 +20,14 @@ extension SMBShare: WholeFileTree {
     }
 
     public func put(_ path: String, through temporary: String, data: UnsafeRawBufferPointer, times: FileTimes,
-                    attributes: DOSAttributes, securityDescriptor: SecurityDescriptor?, replacing: Bool) throws(TreeError) {
+                    attributes: DOSAttributes, securityDescriptor: SecurityDescriptor?) throws(TreeError) {
         guard let session = try compoundSession() else {
             throw TreeError(.notSupported, tree: displayName, path: path, operation: "write", detail: "no SMB2 compound session")
         }
         let sd = securityDescriptor.map { ($0.preparedForSetting.selfRelative, $0.securityInformation) }
         do {
             try session.put(.init(path: path, temporary: temporary, data: data, times: times, attributes: attributes,
-                                  securityDescriptor: sd, replacing: replacing))
+                                  securityDescriptor: sd))
         } catch {
             // A dropped connection ends this session; the next put opens a new one.
             if error.kind == .unreachable { compound = .none }
@@ -35,27 +35,77 @@ extension SMBShare: WholeFileTree {
         }
     }
 
-    /// The open session, nil when this server cannot have one; a connection that failed is
-    /// tried again on the next call.
     func compoundSession() throws(TreeError) -> SMB2Session? {
-        switch compound {
+        try direct(&compound) { () throws(TreeError) in
+            try SMB2Session(host: host, share: share, credentials: context.credentials, displayName: displayName)
+        }
+    }
+
+    /// Opens a direct session once; nil when this server cannot have one (the state remembers).
+    /// A connection that failed is tried again on the next call; a guest logon is refused.
+    func direct<S: DirectSession>(_ state: inout DirectSessionState<S>, _ open: () throws(TreeError) -> S) throws(TreeError) -> S? {
+        switch state {
         case .open(let s): return s
         case .unavailable: return nil
         case .none: break
         }
         guard directSessionsAllowed else {
-            compound = .unavailable
+            state = .unavailable
             return nil
         }
-        do {
-            let s = try SMB2Session(host: host, share: share, credentials: context.credentials, displayName: displayName)
-            compound = .open(s)
-            return s
-        } catch where error.kind == .unreachable {
-            throw error
-        } catch {
-            compound = .unavailable
+        let s: S
+        do { s = try open() } catch where error.kind == .unreachable { throw error } catch {
+            // Something this client cannot do (signing, a DFS share, SMB1 only...): libsmbclient serves.
+            state = .unavailable
             return nil
+        }
+        if s.guest {
+            throw TreeError(.authenticationFailed, tree: displayName, operation: "connect",
+                            detail: "the server logged '\(context.credentials.user)' on as a guest; refusing a guest session")
+        }
+        state = .open(s)
+        return s
+    }
+
+    /// Asks a direct session whether the server took the logon for the account: true when one
+    /// could be opened (and was not a guest one), false when neither kind is possible here.
+    func confirmLogonDirectly() throws(TreeError) -> Bool {
+        if try compoundSession() != nil { return true }
+        return try readerSession() != nil
+    }
+
+    /// The descriptor through a direct session (SMB1 or SMB2), nil when neither is possible.
+    func directSecurityDescriptor(_ path: String) throws(TreeError) -> SecurityDescriptor? {
+        let read: (UInt32) throws(TreeError) -> [UInt8]
+        if let s = try readerSession() {
+            read = { info throws(TreeError) in try s.securityDescriptor(path, info) }
+        } else if let s = try compoundSession() {
+            read = { info throws(TreeError) in try s.securityDescriptor(path, info) }
+        } else {
+            return nil
+        }
+        let bytes: [UInt8]
+        do { bytes = try withSACLIfReadable(read) } catch {
+            if error.kind == .unreachable { reader = .none; compound = .none }
+            throw error
+        }
+        do { return try SecurityDescriptor(selfRelative: bytes) } catch {
+            throw TreeError(.io, tree: displayName, path: path, operation: "read security descriptor", detail: error.description)
+        }
+    }
+
+    /// Reads owner, group, DACL and, while the account may, the SACL; the first refusal of the
+    /// SACL (no SeSecurityPrivilege) turns it off for this share.
+    func withSACLIfReadable<T>(_ read: (UInt32) throws(TreeError) -> T) throws(TreeError) -> T {
+        let base = SecurityDescriptorChannel.owner | SecurityDescriptorChannel.group | SecurityDescriptorChannel.dacl
+        guard saclReadable != false else { return try read(base) }
+        do {
+            let r = try read(base | SecurityDescriptorChannel.sacl)
+            directSACLReadable = true
+            return r
+        } catch where error.kind == .accessDenied && saclReadable == nil {
+            directSACLReadable = false
+            return try read(base)
         }
     }
 }
@@ -70,17 +120,9 @@ extension SMBShare: WholeFileSourceTree {
         guard let session = try readerSession() else {
             throw TreeError(.notSupported, tree: displayName, path: path, operation: "read", detail: "no direct SMB1 session")
         }
-        let base = SecurityDescriptorChannel.owner | SecurityDescriptorChannel.group | SecurityDescriptorChannel.dacl
-        let withSACL = withSecurity && saclReadable != false
         do throws(TreeError) {
-            let r: SMB1Session.WholeRead
-            do throws(TreeError) {
-                r = try session.readWhole(path, into: buffer, securityInformation: withSecurity ? base | (withSACL ? SecurityDescriptorChannel.sacl : 0) : nil)
-                if withSACL { directSACLReadable = true }
-            } catch where error.kind == .accessDenied && withSACL && saclReadable == nil {
-                directSACLReadable = false   // no SeSecurityPrivilege: DACL only from now on
-                r = try session.readWhole(path, into: buffer, securityInformation: base)
-            }
+            let r = withSecurity ? try withSACLIfReadable { info throws(TreeError) in try session.readWhole(path, into: buffer, securityInformation: info) }
+                : try session.readWhole(path, into: buffer, securityInformation: nil)
             var sd: SecurityDescriptor?
             if let bytes = r.securityDescriptor {
                 do { sd = try SecurityDescriptor(selfRelative: bytes) } catch {
@@ -95,28 +137,16 @@ extension SMBShare: WholeFileSourceTree {
     }
 
     func readerSession() throws(TreeError) -> SMB1Session? {
-        switch reader {
-        case .open(let s): return s
-        case .unavailable: return nil
-        case .none: break
-        }
-        guard directSessionsAllowed else {
-            reader = .unavailable
-            return nil
-        }
-        do {
-            let s = try SMB1Session(host: host, share: share, credentials: context.credentials, displayName: displayName)
-            reader = .open(s)
-            return s
-        } catch where error.kind == .unreachable {
-            throw error
-        } catch {
-            reader = .unavailable
-            return nil
+        try direct(&reader) { () throws(TreeError) in
+            try SMB1Session(host: host, share: share, credentials: context.credentials, displayName: displayName)
         }
     }
 }
 
+/// What `SMBShare.direct` needs of a session.
+protocol DirectSession { var guest: Bool { get } }
+extension SMB1Session: DirectSession {}
+extension SMB2Session: DirectSession {}
 /// Where one of a share's direct sessions stands.
 enum DirectSessionState<Session> {
     case none

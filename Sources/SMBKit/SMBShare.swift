@@ -26,9 +26,16 @@ public final class SMBShare: SecurityDescriptorTree, AlternateStreamTree {
     /// Learnt by the direct SMB1 reader (it reads descriptors without the helper).
     var directSACLReadable: Bool?
 
-    /// Create time (also over SMB1) and alternate data streams, one round trip.
+    /// Create time (also over SMB1) and alternate data streams: through the direct SMB1 session
+    /// where there is one, else smbclient's allinfo.
     public func details(_ path: String) throws(TreeError) -> EntryDetails {
-        try infoChannel.details(path)
+        if let session = try readerSession() {
+            do { return try session.details(path) } catch {
+                if error.kind == .unreachable { reader = .none }
+                throw error
+            }
+        }
+        return try infoChannel.details(path)
     }
 
     /// Whether the account could read SACLs (nil until a descriptor was read).
@@ -50,7 +57,10 @@ public final class SMBShare: SecurityDescriptorTree, AlternateStreamTree {
         var st = Glibc.stat()
         let rc = url("").withCString { smbc_getFunctionStat(ctx)(ctx, $0, &st) }
         if rc < 0 { throw fail("", "connect") }
-        if !context.credentials.kerberos { try refuseGuestSession() } else { try securityChannel.ensureStarted() }
+        if context.credentials.kerberos { try securityChannel.ensureStarted(); return }
+        // A direct session's logon says plainly whether the server made it a guest one.
+        if try confirmLogonDirectly() { return }
+        try refuseGuestSession()
     }
 
     /// libsmbclient does not say whether the server made us a guest. The server is asked who we

@@ -29,7 +29,7 @@ final class WholeFilePutTests: XCTestCase {
         try data.withUnsafeBytes {
             try share.put(path, through: "\(dir)/.migrate-1.partial", data: $0,
                           times: FileTimes(created: created, accessed: accessed, modified: modified),
-                          attributes: [.readOnly, .hidden], securityDescriptor: sd, replacing: false)
+                          attributes: [.readOnly, .hidden], securityDescriptor: sd)
         }
         let info = try allinfo(path)
         XCTAssertTrue(info.contains("create_time:    Mon Jan 12 10:00:00 2004 UTC"), info)
@@ -54,7 +54,7 @@ final class WholeFilePutTests: XCTestCase {
         try share.setMetadata(path, times: FileTimes(), attributes: [.archive])
         try [UInt8]("v2".utf8).withUnsafeBytes {
             try share.put(path, through: "\(dir)/.migrate-2.partial", data: $0, times: FileTimes(modified: modified),
-                          attributes: [.archive], securityDescriptor: nil, replacing: true)
+                          attributes: [.archive], securityDescriptor: nil)
         }
         XCTAssertEqual(try share.stat(path).size, 2)
         XCTAssertTrue(try allinfo(path).contains("attributes: A ("))
@@ -64,7 +64,7 @@ final class WholeFilePutTests: XCTestCase {
         let share = try Lab.share(Lab.modern, "Projects")
         XCTAssertThrowsError(try [UInt8]("x".utf8).withUnsafeBytes {
             try share.put("no-such-folder/a.txt", through: "no-such-folder/.migrate-3.partial", data: $0, times: FileTimes(),
-                          attributes: [], securityDescriptor: nil, replacing: false)
+                          attributes: [], securityDescriptor: nil)
         }) { error in
             let e = error as? TreeError
             XCTAssertEqual(e?.kind, .notFound)

@@ -14,6 +14,8 @@ final class SMB1Session {
     private var tid: UInt16 = 0
     private var nextMid: UInt16 = 1
     private var sessionKey: UInt32 = 0
+    /// The server made this a guest session: not the account asked for.
+    private(set) var guest = false
     /// Requests the server takes in flight at once.
     private(set) var maxInFlight = 2
     /// Bytes one read returns.
@@ -94,10 +96,7 @@ final class SMB1Session {
         guard second.status == 0 else {
             throw NTStatus.error(second.status, tree: displayName, path: "", operation: "log on", otherwise: .authenticationFailed)
         }
-        if second.message.u16(second.wordsOffset + 4) & 0x1 != 0 {
-            throw TreeError(.authenticationFailed, tree: displayName, operation: "log on",
-                            detail: "the server logged the account on as guest, not as '\(credentials.user)'")
-        }
+        guest = second.message.u16(second.wordsOffset + 4) & 0x1 != 0
     }
 
     private func sessionSetup(_ blob: [UInt8]) -> Request {

@@ -14,7 +14,6 @@ extension SMB2Session {
         var attributes: DOSAttributes
         /// Self-relative, and which parts of it to set (owner 1, group 2, DACL 4, SACL 8).
         var securityDescriptor: (bytes: [UInt8], information: UInt32)?
-        var replacing: Bool
     }
 
     /// How many bytes one compound carries: writes of `maxWrite` each, within the credits granted.
@@ -28,7 +27,7 @@ extension SMB2Session {
             requests.append(write(UnsafeRawBufferPointer(rebasing: p.data[offset..<offset + n]), at: offset))
             offset += n
         }
-        requests.append(setInfo(type: 1, fileClass: 10, renameInformation(p.path, replacing: p.replacing)))
+        requests.append(setInfo(type: 1, fileClass: 10, renameInformation(p.path)))
         requests.append(setInfo(type: 1, fileClass: 4, basicInformation(p.times, p.attributes)))
         var close = WireWriter()
         close.u16(24); close.u16(0); close.u32(0); close.raw(Self.relatedHandle)
@@ -87,10 +86,11 @@ extension SMB2Session {
         return Request(command: .setInfo, body: w.bytes)
     }
 
-    private func renameInformation(_ path: String, replacing: Bool) -> [UInt8] {
+    /// Replacing what is at `path` (libsmbclient's rename does too, by deleting it first).
+    private func renameInformation(_ path: String) -> [UInt8] {
         let name = Self.wireName(path)
         var w = WireWriter()
-        w.u8(replacing ? 1 : 0); w.zeros(7); w.u64(0); w.u32(UInt32(name.count)); w.raw(name)
+        w.u8(1); w.zeros(7); w.u64(0); w.u32(UInt32(name.count)); w.raw(name)
         return w.bytes
     }
 

@@ -14,6 +14,8 @@ final class SMB2Session {
     private var sessionId: UInt64 = 0
     private var treeId: UInt32 = 0
     private(set) var dialect: UInt16 = 0
+    /// The server made this a guest (or anonymous) session: not the account asked for.
+    private(set) var guest = false
     /// The largest single write the server takes (each write here stays within one credit).
     private(set) var maxWrite = 65536
 
@@ -85,10 +87,7 @@ final class SMB2Session {
         let second = try exchange([sessionSetup(SPNEGO.response(ntlm.authenticateMessage(challenge)))], operation: "log on")[0]
         guard second.status == 0 else { throw failure(second.status, "", "log on", kind: .authenticationFailed) }
         let flags = second.message.u16(64 + 2)
-        if flags & 0x3 != 0 {
-            throw TreeError(.authenticationFailed, tree: displayName, operation: "log on",
-                            detail: "the server logged the account on as guest, not as '\(credentials.user)'")
-        }
+        guest = flags & 0x3 != 0
         if flags & 0x4 != 0 { throw TreeError(.notSupported, tree: displayName, operation: "log on", detail: "the server encrypts this session") }
     }
 

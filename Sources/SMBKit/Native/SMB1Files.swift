@@ -19,7 +19,8 @@ extension SMB1Session {
 
     /// `securityInformation`: the descriptor parts to read (8 = SACL needs the privilege), nil for none.
     func readWhole(_ path: String, into buffer: UnsafeMutableRawBufferPointer, securityInformation: UInt32?) throws(TreeError) -> WholeRead {
-        let open = try exchange([create(path, sacl: (securityInformation ?? 0) & 8 != 0)], operation: "open for reading")[0]
+        let open = try exchange([create(path, access: Self.readData | Self.securityAccess(securityInformation ?? 0), folder: false)],
+                                operation: "open for reading")[0]
         guard open.status == 0 else { throw NTStatus.error(open.status, tree: displayName, path: path, operation: "open for reading") }
         let w = open.wordsOffset
         let fid = open.message.u16(w + 5)
@@ -61,14 +62,47 @@ extension SMB1Session {
         return result
     }
 
-    private func create(_ path: String, sacl: Bool) -> Request {
-        // Read data, attributes and the descriptor; the SACL needs ACCESS_SYSTEM_SECURITY.
-        let access: UInt32 = 0x1 | 0x80 | 0x2_0000 | 0x10_0000 | (sacl ? 0x100_0000 : 0)
+    /// A whole descriptor of a file or folder (which parts: owner 1, group 2, DACL 4, SACL 8).
+    func securityDescriptor(_ path: String, _ info: UInt32) throws(TreeError) -> [UInt8] {
+        let operation = "read security descriptor"
+        let open = try exchange([create(path, access: Self.securityAccess(info), folder: nil)], operation: operation)[0]
+        guard open.status == 0 else { throw NTStatus.error(open.status, tree: displayName, path: path, operation: operation) }
+        let fid = open.message.u16(open.wordsOffset + 5)
+        defer { _ = try? exchange([close(fid)], operation: "close") }
+        let r = try exchange([querySecurity(fid, info)], operation: operation)[0]
+        guard r.status == 0 else { throw NTStatus.error(r.status, tree: displayName, path: path, operation: operation) }
+        return r.data
+    }
+
+    /// The create time (to 100 ns: the open answers with it) and, for files, the streams.
+    func details(_ path: String) throws(TreeError) -> EntryDetails {
+        let operation = "read details"
+        let open = try exchange([create(path, access: 0x80 | 0x10_0000, folder: nil)], operation: operation)[0]
+        guard open.status == 0 else { throw NTStatus.error(open.status, tree: displayName, path: path, operation: operation) }
+        let w = open.wordsOffset
+        let fid = open.message.u16(w + 5)
+        defer { _ = try? exchange([close(fid)], operation: "close") }
+        var details = EntryDetails(created: Self.time(open.message.u64(w + 11)))
+        if open.message.u8(w + 67) == 0 {
+            let r = try exchange([queryStreams(fid)], operation: operation)[0]
+            guard r.status == 0 else { throw NTStatus.error(r.status, tree: displayName, path: path, operation: operation) }
+            details.streams = Self.streams(r.data)
+        }
+        return details
+    }
+
+    /// Read data and attributes.
+    static let readData: UInt32 = 0x1 | 0x80
+    /// Read control and synchronize; the SACL needs ACCESS_SYSTEM_SECURITY as well.
+    static func securityAccess(_ info: UInt32) -> UInt32 { 0x2_0000 | 0x10_0000 | (info & 8 != 0 ? 0x100_0000 : 0) }
+
+    /// Opens an existing entry; `folder`: true a folder only, false a file only, nil either.
+    private func create(_ path: String, access: UInt32, folder: Bool?) -> Request {
         let name = WireWriter.utf16("\\" + path.split(separator: "/").joined(separator: "\\")) + [0, 0]
         var w = WireWriter()
         w.u8(0xFF); w.u8(0); w.u16(0); w.u8(0); w.u16(UInt16(name.count)); w.u32(0); w.u32(0)
         w.u32(access); w.u64(0); w.u32(0); w.u32(7) /* share read, write, delete */; w.u32(1) /* open */
-        w.u32(0x40) /* not a folder */; w.u32(2); w.u8(0)
+        w.u32(folder.map { $0 ? 0x1 : 0x40 } ?? 0); w.u32(2); w.u8(0)
         let pad: [UInt8] = Request.bytesStart(wordBytes: w.bytes.count) % 2 != 0 ? [0] : []
         return Request(command: Command.ntCreate, words: w.bytes, bytes: pad + name)
     }
