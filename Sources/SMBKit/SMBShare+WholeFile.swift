@@ -9,6 +9,7 @@ import MigrateCore
 extension SMBShare: WholeFileTree {
     public var putLimit: Int {
         guard let session = try? compoundSession() else { return 0 }
+        if session.putLimit < 16 * session.maxWrite { try? session.askForCredits() }
         return session.putLimit
     }
 

@@ -16,8 +16,9 @@ extension SMB2Session {
         var securityDescriptor: (bytes: [UInt8], information: UInt32)?
     }
 
-    /// How many bytes one compound carries: writes of `maxWrite` each, within the credits granted.
-    var putLimit: Int { maxWrite * 16 }
+    /// How many bytes one compound carries: up to 16 writes of `maxWrite`, within the credits the
+    /// server has granted (five more requests go with them); 0 while it has granted too few.
+    var putLimit: Int { maxWrite * max(0, min(16, availableCredits - 5)) }
 
     func put(_ p: Put) throws(TreeError) {
         var requests = [create(p)]
@@ -37,6 +38,14 @@ extension SMB2Session {
         for (i, r) in responses.enumerated() where r.status != 0 {
             let (path, step) = Self.describe(requests[i], p)
             throw failure(r.status, path, step)
+        }
+        // Every write must have taken all its bytes (the temporary file was already renamed, so
+        // a short one must fail the copy: the catalog then does not record it as done).
+        for (i, r) in responses.enumerated() where requests[i].command == .write {
+            let asked = Int(WireReader(requests[i].body).u32(4)), taken = Int(r.message.u32(64 + 4))
+            if taken != asked {
+                throw TreeError(.io, tree: displayName, path: p.path, operation: "write", detail: "the server took \(taken) of \(asked) bytes")
+            }
         }
     }
 

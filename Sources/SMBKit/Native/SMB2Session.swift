@@ -34,7 +34,7 @@ final class SMB2Session {
 
     enum Command: UInt16 {
         case negotiate = 0, sessionSetup = 1, logoff = 2, treeConnect = 3, treeDisconnect = 4, create = 5, close = 6
-        case read = 8, write = 9, queryInfo = 0x10, setInfo = 0x11
+        case read = 8, write = 9, echo = 0x0D, queryInfo = 0x10, setInfo = 0x11
     }
 
 
@@ -111,6 +111,14 @@ final class SMB2Session {
         treeId = r.message.u32(36)
         if r.message.u32(64 + 4) & 0x8 != 0 { throw TreeError(.notSupported, tree: displayName, operation: "connect share", detail: "the share is encrypted") }
         if r.message.u32(64 + 8) & 0x8 != 0 { throw TreeError(.notSupported, tree: displayName, operation: "connect share", detail: "a DFS share") }
+    }
+
+    var availableCredits: Int { credits }
+
+    /// An ECHO, which (like every request here) asks for more credits: for a server that grants
+    /// them sparingly.
+    func askForCredits() throws(TreeError) {
+        _ = try exchange([Request(command: .echo, body: [4, 0, 0, 0])], operation: "echo")
     }
 
     /// Sends requests as one message (a related compound when `related`: later requests act on
