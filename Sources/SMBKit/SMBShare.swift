@@ -123,8 +123,13 @@ public final class SMBShare: SecurityDescriptorTree, AlternateStreamTree {
         return found
     }
 
-    /// One round trip per directory chunk: name, size, attributes and all four times.
+    /// One round trip per directory chunk: name, size, attributes and all four times (the
+    /// create time only through the direct SMB1 session or over SMB2/3).
     public func list(_ path: String, _ body: (Entry) throws -> Void) throws {
+        if let entries = try listDirectly(path) {
+            for e in entries { try body(e) }
+            return
+        }
         guard let dir = url(path).withCString({ smbc_getFunctionOpendir(ctx)(ctx, $0) }) else {
             throw fail(path, "list folder")
         }
@@ -147,6 +152,26 @@ public final class SMBShare: SecurityDescriptorTree, AlternateStreamTree {
             errno = 0
         }
         if errno != 0 && errno != ENOENT { throw fail(path, "list folder") }
+    }
+
+    /// One folder through the direct SMB1 session, nil when there is none. Gathered before it is
+    /// handed on, so a connection dropped half way is retried once on a new one without repeats.
+    private func listDirectly(_ path: String) throws(TreeError) -> [Entry]? {
+        for attempt in 0..<2 {
+            guard let session = try readerSession() else { return nil }
+            var entries: [Entry] = []
+            do {
+                try session.list(path) { entries.append($0) }
+                return entries
+            } catch let error as TreeError {
+                guard error.kind == .unreachable else { throw error }
+                reader = .none
+                if attempt == 1 { throw error }
+            } catch {
+                throw TreeError(.io, tree: displayName, path: path, operation: "list folder", detail: "\(error)")
+            }
+        }
+        return nil
     }
 
     public func makeDirectory(_ path: String) throws(TreeError) {

@@ -69,7 +69,7 @@ final class CLITests: CLITestCase {
         let dir = try scratch()
         let r = try migrate(["plan", Self.repo.appendingPathComponent("Plans/lab.yaml").path, "--report", dir.path])
         XCTAssertEqual(r.status, 1, r.stderr)
-        XCTAssertTrue(r.stderr.contains("Users\\kbrown: list folder: access denied (Permission denied (errno 13))"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("Users\\kbrown: list folder: access denied (NT status ACCESS_DENIED)"), r.stderr)
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("plan-report.json"))) as! [String: Any]
         let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(Self.labRoot)/legacy/manifest.json"))) as! [String: Any]
         let seeded = (manifest["shares"] as! [String: [String: Any]])

@@ -28,17 +28,32 @@ final class EnumerationTests: XCTestCase {
         }
     }
 
-    /// libsmbclient lists no create time over SMB1; `details` (smbclient's allinfo) must give the seeded one.
+    /// libsmbclient lists no create time over SMB1; the direct SMB1 listing and `details` must
+    /// give the seeded one (and `details` through smbclient's allinfo too, without direct sessions).
     func testCreateTimesOverSMB1MatchTheSeed() throws {
         let manifest = try Lab.manifest()
         let share = try Lab.share(Lab.legacy, "Finance")
+        var listed: [String: Timestamp] = [:]
+        try share.walk(onError: { throw $0 }) { e in
+            if let c = e.times.created { listed[e.path] = c }
+            return true
+        }
         var checked = 0
         for e in manifest.shares["Finance"]!.entries {
             guard let b = e.btime else { continue }
             let path = e.path.replacingOccurrences(of: "\\", with: "/")
-            XCTAssertNil(try share.stat(path).times.created, "libsmbclient should not claim a create time over SMB1")
+            XCTAssertEqual(listed[path], Timestamp(seconds: b), "listing: \(path)")
             XCTAssertEqual(try share.details(path).created, Timestamp(seconds: b), path)
             checked += 1
+        }
+        setenv("MIGRATE_DIRECT_SMB", "0", 1)
+        defer { unsetenv("MIGRATE_DIRECT_SMB") }
+        let viaLibsmbclient = try Lab.share(Lab.legacy, "Finance")
+        for e in manifest.shares["Finance"]!.entries.prefix(20) {
+            guard let b = e.btime else { continue }
+            let path = e.path.replacingOccurrences(of: "\\", with: "/")
+            XCTAssertNil(try viaLibsmbclient.stat(path).times.created, "libsmbclient should not claim a create time over SMB1")
+            XCTAssertEqual(try viaLibsmbclient.details(path).created, Timestamp(seconds: b), "allinfo: \(path)")
         }
         XCTAssertGreaterThan(checked, 50)
         XCTAssertThrowsError(try share.details("no such file.txt")) { XCTAssertEqual(($0 as? TreeError)?.kind, .notFound) }

@@ -135,19 +135,9 @@ extension SMB1Session {
 
     /// TRANS2_QUERY_FILE_INFORMATION at SMB_QUERY_FILE_STREAM_INFO (0x109).
     private func queryStreams(_ fid: UInt16) -> Request {
-        let wordBytes = 30
-        let start = Request.bytesStart(wordBytes: wordBytes)
-        // The unused name: two zero bytes on a 2-byte boundary; parameters on a 4-byte one.
-        var b = WireWriter()
-        if start % 2 != 0 { b.u8(0) }
-        b.u16(0)
-        while (start + b.bytes.count) % 4 != 0 { b.u8(0) }
-        let pOffset = start + b.bytes.count
-        b.u16(fid); b.u16(0x109)
-        var w = WireWriter()
-        w.u16(4); w.u16(0); w.u16(2); w.u16(65535); w.u8(0); w.u8(0); w.u16(0); w.u32(0); w.u16(0)
-        w.u16(4); w.u16(UInt16(pOffset)); w.u16(0); w.u16(UInt16(pOffset + 4)); w.u8(1); w.u8(0); w.u16(0x0007)
-        return Request(command: Command.trans2, words: w.bytes, bytes: b.bytes)
+        var p = WireWriter()
+        p.u16(fid); p.u16(0x109)
+        return trans2(0x0007, parameters: p.bytes, maxParameters: 2)
     }
 
     /// FILE_STREAM_INFORMATION entries, without the main stream ("::$DATA").

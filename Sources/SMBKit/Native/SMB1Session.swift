@@ -181,6 +181,23 @@ final class SMB1Session {
         return found.map { $0! }
     }
 
+    /// A TRANS2 request carrying only parameters (the unused name is two zero bytes on a 2-byte
+    /// boundary; the parameters start on a 4-byte one).
+    func trans2(_ subcommand: UInt16, parameters: [UInt8], maxParameters: UInt16, maxData: UInt16 = 65535) -> Request {
+        let start = Request.bytesStart(wordBytes: 30)
+        var b = WireWriter()
+        if start % 2 != 0 { b.u8(0) }
+        b.u16(0)
+        while (start + b.bytes.count) % 4 != 0 { b.u8(0) }
+        let offset = start + b.bytes.count
+        b.raw(parameters)
+        var w = WireWriter()
+        w.u16(UInt16(parameters.count)); w.u16(0); w.u16(maxParameters); w.u16(maxData); w.u8(0); w.u8(0); w.u16(0); w.u32(0); w.u16(0)
+        w.u16(UInt16(parameters.count)); w.u16(UInt16(offset)); w.u16(0); w.u16(UInt16(offset + parameters.count)); w.u8(1); w.u8(0)
+        w.u16(subcommand)
+        return Request(command: Command.trans2, words: w.bytes, bytes: b.bytes)
+    }
+
     /// Adds one transaction reply message's parameters and data; true once all have come.
     static func gather(_ r: WireReader, nt: Bool, into reply: inout Reply) -> Bool {
         let w = 33
