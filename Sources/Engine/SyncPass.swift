@@ -189,6 +189,7 @@ public final class SyncPass {
             let synced = options.dryRun ? [:] : try st.syncedCache.removeValue(forKey: dir) ?? catalog.syncedChildren(share: st.shareID, of: dir)
             var work: [(WorkItem, Entry?, Entry?)] = []
             var descend: [String] = []
+            let descriptors = prefetchDescriptors(pairs, synced: synced, check: st.aclCheck)
             for pair in pairs {
                 if pair.target != nil { st.targetEntries += 1 }
                 guard let src = pair.source else {
@@ -203,7 +204,7 @@ public final class SyncPass {
                 var decision = detector.decide(source: src, target: pair.target, synced: synced[src.path])
                 if decision == .skip, st.aclCheck == .all || (st.aclCheck == .folders && src.kind == .directory),
                    let known = synced[src.path]?.sdHash, let sdTree = source as? any SecurityDescriptorTree,
-                   let sd = try? sdTree.securityDescriptor(src.path), FileCopier.hash(sd) != known {
+                   let sd = descriptors[src.path] ?? (try? sdTree.securityDescriptor(src.path)), FileCopier.hash(sd) != known {
                     decision = .metadata
                 }
                 switch (src.kind, decision) {
@@ -241,6 +242,17 @@ public final class SyncPass {
             }
             return descend
         }
+    }
+
+    /// The descriptors the ACL check of this folder's children will compare, read together where
+    /// the source can (one exchange per batch instead of one per entry).
+    private func prefetchDescriptors(_ pairs: [Marcher.Pair], synced: [String: SyncedEntry], check: ACLCheck) -> [String: SecurityDescriptor] {
+        guard check != .none, let batch = source as? any BatchSecurityDescriptorTree else { return [:] }
+        let paths = pairs.compactMap { p -> String? in
+            guard let s = p.source, check == .all || s.kind == .directory, synced[s.path]?.sdHash != nil else { return nil }
+            return s.path
+        }
+        return paths.count > 1 ? batch.securityDescriptors(paths) : [:]
     }
 
     private func resolveACLCheck(_ rootPairs: [Marcher.Pair]) -> ACLCheck {

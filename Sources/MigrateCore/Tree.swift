@@ -67,6 +67,13 @@ public struct WholeFile: Sendable {
     }
 }
 
+/// A tree that reads many descriptors in a few exchanges with the server (requests in flight
+/// together) rather than one exchange each.
+public protocol BatchSecurityDescriptorTree: SecurityDescriptorTree {
+    /// The descriptors it could read; a path that failed is left out (callers read it alone).
+    func securityDescriptors(_ paths: [String]) -> [String: SecurityDescriptor]
+}
+
 public protocol ReadableFile: AnyObject {
     /// Reads up to `count` bytes into `buffer`; 0 at end of file.
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(TreeError) -> Int

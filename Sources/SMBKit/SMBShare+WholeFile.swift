@@ -144,6 +144,20 @@ extension SMBShare: WholeFileSourceTree {
     }
 }
 
+extension SMBShare: BatchSecurityDescriptorTree {
+    /// Through the direct SMB1 session, once it is known whether the SACL can be read; otherwise
+    /// nothing (callers then read one by one).
+    public func securityDescriptors(_ paths: [String]) -> [String: SecurityDescriptor] {
+        guard let readable = saclReadable, let session = try? readerSession() else { return [:] }
+        let base = SecurityDescriptorChannel.owner | SecurityDescriptorChannel.group | SecurityDescriptorChannel.dacl
+        guard let raw = try? session.securityDescriptors(paths, base | (readable ? SecurityDescriptorChannel.sacl : 0)) else {
+            reader = .none
+            return [:]
+        }
+        return raw.compactMapValues { try? SecurityDescriptor(selfRelative: $0) }
+    }
+}
+
 /// What `SMBShare.direct` needs of a session.
 protocol DirectSession { var guest: Bool { get } }
 extension SMB1Session: DirectSession {}

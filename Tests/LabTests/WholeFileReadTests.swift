@@ -41,6 +41,20 @@ final class WholeFileReadTests: XCTestCase {
         XCTAssertGreaterThan(share.readLimit, 0, "the session survives a failed open")
     }
 
+    /// Descriptors read in batches (opens, queries, closes in flight together) equal those read one
+    /// by one; a path that cannot be read is left out.
+    func testBatchedDescriptorsEqualSingleReads() throws {
+        let share = try Lab.share(Lab.legacy, "Finance")
+        var paths: [String] = []
+        try share.walk(onError: { throw $0 }) { e in paths.append(e.path); return true }
+        XCTAssertGreaterThan(paths.count, 60, "more than one batch")
+        _ = try share.securityDescriptor(paths[0])   // learns whether the SACL is readable
+        let batch = share.securityDescriptors(paths + ["no such folder"])
+        XCTAssertEqual(batch.count, paths.count)
+        XCTAssertNil(batch["no such folder"])
+        for p in paths { XCTAssertEqual(batch[p], try share.securityDescriptor(p), p) }
+    }
+
     func testTheSMB3ServerHasNoSMB1Session() throws {
         XCTAssertEqual(try Lab.share(Lab.modern, "Projects").readLimit, 0)
     }

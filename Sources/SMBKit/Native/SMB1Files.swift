@@ -74,6 +74,23 @@ extension SMB1Session {
         return r.data
     }
 
+    /// Many descriptors in three exchanges per batch (opens, queries, closes, each batch in flight
+    /// together); a path that failed has no entry (callers read it alone to learn why).
+    func securityDescriptors(_ paths: [String], _ info: UInt32) throws(TreeError) -> [String: [UInt8]] {
+        var out: [String: [UInt8]] = [:]
+        let batch = max(1, maxInFlight - 1)
+        for start in stride(from: 0, to: paths.count, by: batch) {
+            let chunk = Array(paths[start..<min(paths.count, start + batch)])
+            let opens = try exchange(chunk.map { create($0, access: Self.securityAccess(info), folder: nil) }, operation: "read security descriptor")
+            let opened = zip(chunk, opens).filter { $0.1.status == 0 }.map { ($0.0, $0.1.message.u16($0.1.wordsOffset + 5)) }
+            if opened.isEmpty { continue }
+            let queries = try exchange(opened.map { querySecurity($0.1, info) }, operation: "read security descriptor")
+            _ = try exchange(opened.map { close($0.1) }, operation: "close")
+            for ((path, _), r) in zip(opened, queries) where r.status == 0 { out[path] = r.data }
+        }
+        return out
+    }
+
     /// The create time (to 100 ns: the open answers with it) and, for files, the streams.
     func details(_ path: String) throws(TreeError) -> EntryDetails {
         let operation = "read details"
