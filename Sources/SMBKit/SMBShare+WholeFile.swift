@@ -150,11 +150,13 @@ extension SMBShare: BatchSecurityDescriptorTree {
     public func securityDescriptors(_ paths: [String]) -> [String: SecurityDescriptor] {
         guard let readable = saclReadable, let session = try? readerSession() else { return [:] }
         let base = SecurityDescriptorChannel.owner | SecurityDescriptorChannel.group | SecurityDescriptorChannel.dacl
-        guard let raw = try? session.securityDescriptors(paths, base | (readable ? SecurityDescriptorChannel.sacl : 0)) else {
-            reader = .none
+        do {
+            let raw = try session.securityDescriptors(paths, base | (readable ? SecurityDescriptorChannel.sacl : 0))
+            return raw.compactMapValues { try? SecurityDescriptor(selfRelative: $0) }
+        } catch {
+            if error.kind == .unreachable { reader = .none }
             return [:]
         }
-        return raw.compactMapValues { try? SecurityDescriptor(selfRelative: $0) }
     }
 }
 

@@ -23,6 +23,7 @@ public final class SMBShare: SecurityDescriptorTree, AlternateStreamTree {
     lazy var infoChannel = SMBInfoChannel(endpoint)
     var compound = DirectSessionState<SMB2Session>.none
     var reader = DirectSessionState<SMB1Session>.none
+    var listingAhead = ListingAhead()
     /// Learnt by the direct SMB1 reader (it reads descriptors without the helper).
     var directSACLReadable: Bool?
 
@@ -156,16 +157,19 @@ public final class SMBShare: SecurityDescriptorTree, AlternateStreamTree {
 
     /// One folder through the direct SMB1 session, nil when there is none. Gathered before it is
     /// handed on, so a connection dropped half way is retried once on a new one without repeats.
+    /// While a walk works on one folder, the server already lists the next ones (see `ListingAhead`).
     private func listDirectly(_ path: String) throws(TreeError) -> [Entry]? {
         for attempt in 0..<2 {
             guard let session = try readerSession() else { return nil }
             var entries: [Entry] = []
             do {
-                try session.list(path) { entries.append($0) }
+                try session.list(path, ahead: listingAhead.take(path, on: session)) { entries.append($0) }
+                listingAhead.plan(after: entries, on: session)
                 return entries
             } catch let error as TreeError {
                 guard error.kind == .unreachable else { throw error }
                 reader = .none
+                listingAhead = ListingAhead()
                 if attempt == 1 { throw error }
             } catch {
                 throw TreeError(.io, tree: displayName, path: path, operation: "list folder", detail: "\(error)")

@@ -15,7 +15,7 @@ extension SMB1Session {
     }
 
     /// Files up to this size are read in one go.
-    var readLimit: Int { readChunk * max(1, min(16, maxInFlight - 3)) }
+    var readLimit: Int { readChunk * max(0, min(16, room - 3)) }
 
     /// `securityInformation`: the descriptor parts to read (8 = SACL needs the privilege), nil for none.
     func readWhole(_ path: String, into buffer: UnsafeMutableRawBufferPointer, securityInformation: UInt32?) throws(TreeError) -> WholeRead {
@@ -78,9 +78,10 @@ extension SMB1Session {
     /// together); a path that failed has no entry (callers read it alone to learn why).
     func securityDescriptors(_ paths: [String], _ info: UInt32) throws(TreeError) -> [String: [UInt8]] {
         var out: [String: [UInt8]] = [:]
-        let batch = max(1, maxInFlight - 1)
-        for start in stride(from: 0, to: paths.count, by: batch) {
-            let chunk = Array(paths[start..<min(paths.count, start + batch)])
+        var start = 0
+        while start < paths.count {
+            let chunk = Array(paths[start..<min(paths.count, start + max(1, room - 1))])
+            start += chunk.count
             let opens = try exchange(chunk.map { create($0, access: Self.securityAccess(info), folder: nil) }, operation: "read security descriptor")
             let opened = zip(chunk, opens).filter { $0.1.status == 0 }.map { ($0.0, $0.1.message.u16($0.1.wordsOffset + 5)) }
             if opened.isEmpty { continue }

@@ -4,12 +4,33 @@ import MigrateCore
 /// every entry with all four times, the create time included (libsmbclient's listing over SMB1
 /// has none), attributes and size, about a hundred entries a round trip.
 extension SMB1Session {
-    /// Calls `body` for each child of `path` ("" is the root), without "." and "..".
-    func list(_ path: String, _ body: (Entry) throws -> Void) throws {
+    /// Starts listing `path` now, its first reply to be taken by `list(_:ahead:_:)`; nil when
+    /// too many requests are in flight already.
+    func listAhead(_ path: String) -> UInt16? {
+        guard room > 4 else { return nil }
+        return try? send([findFirst(path)], operation: "list folder")[0]
+    }
+
+    /// Takes the reply of a listing started ahead that nobody will read, closing its search.
+    func discardListing(_ mid: UInt16) {
+        guard let reply = try? receive([mid], operation: "list folder")[0], reply.status == 0,
+              WireReader(reply.parameters).u16(4) == 0 else { return }
+        var w = WireWriter(); w.u16(WireReader(reply.parameters).u16(0))
+        _ = try? exchange([Request(command: 0x34, words: w.bytes)], operation: "close search")
+    }
+
+    private func findFirst(_ path: String) -> Request {
         let pattern = WireWriter.utf16("\\" + path.split(separator: "/").map { String($0) + "\\" }.joined() + "*") + [0, 0]
         var p = WireWriter()
         p.u16(0x16) /* hidden, system, folders */; p.u16(1024); p.u16(0x2) /* close at end */; p.u16(0x104); p.u32(0); p.raw(pattern)
-        var reply = try exchange([trans2(0x0001, parameters: p.bytes, maxParameters: 10)], operation: "list folder")[0]
+        return trans2(0x0001, parameters: p.bytes, maxParameters: 10)
+    }
+
+    /// Calls `body` for each child of `path` ("" is the root), without "." and ".."; `ahead` is
+    /// the listing started for it by `listAhead`, if any.
+    func list(_ path: String, ahead: UInt16? = nil, _ body: (Entry) throws -> Void) throws {
+        var reply = try ahead.map { mid throws(TreeError) in try receive([mid], operation: "list folder")[0] }
+            ?? exchange([findFirst(path)], operation: "list folder")[0]
         // No match at all: an empty root of a volume has not even "." and "..".
         if reply.status == 0xC000_000F { return }
         guard reply.status == 0 else { throw NTStatus.error(reply.status, tree: displayName, path: path, operation: "list folder") }

@@ -16,6 +16,11 @@ final class SMB1Session {
     private var sessionKey: UInt32 = 0
     /// The server made this a guest session: not the account asked for.
     private(set) var guest = false
+    /// Requests sent whose replies have not all come; replies that came before they were asked
+    /// for; transaction replies still being reassembled.
+    private var inFlight = Set<UInt16>()
+    private var early: [UInt16: Reply] = [:]
+    private var partial: [UInt16: Reply] = [:]
     /// Requests the server takes in flight at once.
     private(set) var maxInFlight = 2
     /// Bytes one read returns.
@@ -138,47 +143,62 @@ final class SMB1Session {
     /// Sends the requests together (each its own message) and returns their replies in order;
     /// transaction replies that come in several messages are reassembled.
     func exchange(_ requests: [Request], operation: String) throws(TreeError) -> [Reply] {
-        guard requests.count <= maxInFlight else {
-            throw TreeError(.io, tree: displayName, operation: operation, detail: "\(requests.count) requests, the server takes \(maxInFlight) at once")
+        try receive(try send(requests, operation: operation), operation: operation)
+    }
+
+    /// Puts requests in flight; their replies are taken with `receive` (in any order, later).
+    func send(_ requests: [Request], operation: String) throws(TreeError) -> [UInt16] {
+        guard inFlight.count + requests.count <= maxInFlight else {
+            throw TreeError(.io, tree: displayName, operation: operation,
+                            detail: "\(inFlight.count + requests.count) requests, the server takes \(maxInFlight) at once")
         }
         var messages: [[UInt8]] = []
         var mids: [UInt16] = []
         for r in requests {
-            let mid = nextMid
-            nextMid = nextMid >= 0xFFF0 ? 1 : nextMid + 1
+            var mid = nextMid
+            while inFlight.contains(mid) || early[mid] != nil { mid = mid >= 0xFFF0 ? 1 : mid + 1 }
+            nextMid = mid >= 0xFFF0 ? 1 : mid + 1
             var m = header(r.command, mid: mid)
             m.append(UInt8(r.words.count / 2)); m += r.words
             m += [UInt8(r.bytes.count & 0xff), UInt8(r.bytes.count >> 8)] + r.bytes
             messages.append(m); mids.append(mid)
         }
-        do {
-            try transport.send(messages: messages)
-            return try receive(mids)
-        } catch {
-            throw TreeError(.unreachable, tree: displayName, operation: operation,
-                            detail: "\(String(cString: strerror(error.code))) (\(error.operation), SMB1)")
-        }
+        do { try transport.send(messages: messages) } catch { throw lost(error, operation) }
+        inFlight.formUnion(mids)
+        return mids
     }
 
-    private func receive(_ mids: [UInt16]) throws(TCPTransport.Failure) -> [Reply] {
-        var found = [Reply?](repeating: nil, count: mids.count)
-        var done = [Bool](repeating: false, count: mids.count)
-        var missing = mids.count
-        while missing > 0 {
-            let r = WireReader(try transport.receive())
-            guard r.u32(0) == 0x424D_53FF else { throw TCPTransport.Failure(code: EPROTO, operation: "a reply that is not SMB1") }
-            guard let i = mids.firstIndex(of: r.u16(30)), !done[i] else { continue }
-            let command = r.u8(4), status = r.u32(5)
-            var reply = found[i] ?? Reply(command: command, status: status, message: r)
-            reply.message = r; reply.status = status
-            var complete = true
-            if (command == Command.trans2 || command == Command.ntTransact) && (status == 0 || status == NTStatus.bufferOverflow) && r.u8(32) > 0 {
-                complete = Self.gather(r, nt: command == Command.ntTransact, into: &reply)
+    /// How many more requests may go in flight now.
+    var room: Int { maxInFlight - inFlight.count }
+
+    /// The replies to requests sent earlier, in the order asked; replies to other requests in
+    /// flight that come meanwhile are kept for their own `receive`.
+    func receive(_ mids: [UInt16], operation: String) throws(TreeError) -> [Reply] {
+        var found: [UInt16: Reply] = [:]
+        for m in mids { if let r = early.removeValue(forKey: m) { found[m] = r } }
+        do throws(TCPTransport.Failure) {
+            while found.count < mids.count {
+                let r = WireReader(try transport.receive())
+                guard r.u32(0) == 0x424D_53FF else { throw TCPTransport.Failure(code: EPROTO, operation: "a reply that is not SMB1") }
+                let mid = r.u16(30)
+                guard inFlight.contains(mid) else { continue }
+                let command = r.u8(4), status = r.u32(5)
+                var reply = partial.removeValue(forKey: mid) ?? Reply(command: command, status: status, message: r)
+                reply.message = r; reply.status = status
+                if (command == Command.trans2 || command == Command.ntTransact) && (status == 0 || status == NTStatus.bufferOverflow) && r.u8(32) > 0,
+                   !Self.gather(r, nt: command == Command.ntTransact, into: &reply) {
+                    partial[mid] = reply
+                    continue
+                }
+                inFlight.remove(mid)
+                if mids.contains(mid) { found[mid] = reply } else { early[mid] = reply }
             }
-            found[i] = reply
-            if complete { done[i] = true; missing -= 1 }
-        }
-        return found.map { $0! }
+        } catch { throw lost(error, operation) }
+        return mids.map { found[$0]! }
+    }
+
+    private func lost(_ error: TCPTransport.Failure, _ operation: String) -> TreeError {
+        TreeError(.unreachable, tree: displayName, operation: operation, detail: "\(String(cString: strerror(error.code))) (\(error.operation), SMB1)")
     }
 
     /// A TRANS2 request carrying only parameters (the unused name is two zero bytes on a 2-byte
