@@ -90,14 +90,21 @@ extension CatalogDatabase {
                     sdHash: r["sd_hash"])
     }
 
-    /// Records that the target now reflects `entry` (after a copy or metadata update).
-    public func recordSynced(share: Int64, pass: Int64, _ e: SyncedEntry) throws(Failure) {
+    /// Records finished copies in one transaction: what the target now reflects, and their work
+    /// items done (one commit for what a collection of results brought, not two per file).
+    public func recordDone(share: Int64, pass: Int64, _ done: [(entry: SyncedEntry, action: WorkItem.Action, attempts: Int)]) throws(Failure) {
+        guard !done.isEmpty else { return }
         try write { db in
-            try db.execute(sql: """
+            let insert = try db.makeStatement(sql: """
                 INSERT OR REPLACE INTO entry (share_id, path, kind, size, mtime, ctime, btime, attributes, sd_hash, pass_id)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [share, e.path, e.kind.rawValue, Int64(bitPattern: e.size), e.modified?.ticks, e.changed?.ticks,
-                                 e.created?.ticks, Int64(e.attributes.rawValue), e.sdHash, pass])
+                """)
+            let update = try db.makeStatement(sql: "UPDATE work SET state = 'done', attempts = ?, error = NULL WHERE pass_id = ? AND path = ? AND action = ?")
+            for (e, action, attempts) in done {
+                try insert.execute(arguments: [share, e.path, e.kind.rawValue, Int64(bitPattern: e.size), e.modified?.ticks, e.changed?.ticks,
+                                               e.created?.ticks, Int64(e.attributes.rawValue), e.sdHash, pass])
+                try update.execute(arguments: [attempts, pass, e.path, action.rawValue])
+            }
         }
     }
 

@@ -321,6 +321,7 @@ public final class SyncPass {
 
     /// Records what came back from jobs: the catalog, the counts, the log.
     private func handle(_ results: [WorkResult], _ st: State) throws {
+        var done: [(entry: SyncedEntry, action: WorkItem.Action, attempts: Int)] = []
         for r in results {
             guard let item = st.pending.removeValue(forKey: r.id) else { continue }
             if r.attempts > 1 { log?.line("retry", "\(item.path): \(r.attempts) attempts") }
@@ -337,11 +338,11 @@ public final class SyncPass {
             }
             st.summary.counts.bytes += r.bytes
             if st.pool != nil { events(.bytes(Int(r.bytes))) }
-            try catalog.recordSynced(share: st.shareID, pass: st.passID, synced)
-            try catalog.complete(pass: st.passID, path: item.path, action: item.action, attempts: r.attempts, error: nil)
+            done.append((synced, item.action, r.attempts))
             log?.line(item.action.rawValue, item.path)
             events(.done(item.action, item.path, bytes: r.bytes))
         }
+        try catalog.recordDone(share: st.shareID, pass: st.passID, done)
     }
 
     private func fail(_ item: WorkItem, _ reason: String, attempts: Int, _ st: State) throws {
