@@ -155,12 +155,15 @@ public final class SMBShare: SecurityDescriptorTree, AlternateStreamTree {
         if errno != 0 && errno != ENOENT { throw fail(path, "list folder") }
     }
 
-    /// One folder through the direct SMB1 session, nil when there is none. Gathered before it is
-    /// handed on, so a connection dropped half way is retried once on a new one without repeats.
-    /// While a walk works on one folder, the server already lists the next ones (see `ListingAhead`).
+    /// One folder through a direct session (SMB1, else SMB2), nil when there is none. Gathered
+    /// before it is handed on, so a connection dropped half way is retried once on a new one
+    /// without repeats. While a walk works on one folder, the server already lists the next ones
+    /// (see `ListingAhead`).
     private func listDirectly(_ path: String) throws(TreeError) -> [Entry]? {
         for attempt in 0..<2 {
-            guard let session = try readerSession() else { return nil }
+            let lister: any DirectLister
+            if let s = try readerSession() { lister = s } else if let s = try compoundSession() { lister = s } else { return nil }
+            let session = lister
             var entries: [Entry] = []
             do {
                 try session.list(path, ahead: listingAhead.take(path, on: session)) { entries.append($0) }
@@ -169,6 +172,7 @@ public final class SMBShare: SecurityDescriptorTree, AlternateStreamTree {
             } catch let error as TreeError {
                 guard error.kind == .unreachable else { throw error }
                 reader = .none
+                compound = .none
                 listingAhead = ListingAhead()
                 if attempt == 1 { throw error }
             } catch {

@@ -66,3 +66,32 @@ enum Lab {
                               "--option=client min protocol=NT1", "-c", command]).output
     }
 }
+
+/// Walks a share through the direct sessions twice, in the marcher's order (listings started
+/// ahead are all used) and in `Tree.walk`'s (some are dropped and listed again), and once through
+/// libsmbclient alone; all three must see the same entries.
+func assertDirectListingsMatchLibsmbclient(_ host: String, _ name: String, atLeast: Int, file: StaticString = #filePath, line: UInt = #line) throws {
+    func key(_ e: Entry) -> String { "\(e.path)|\(e.kind)|\(e.size)|\(e.times.modified?.ticks ?? 0)|\(e.attributes.rawValue)" }
+    func sortedWalk(_ tree: SMBShare) throws -> Set<String> {
+        var out = Set<String>(), pending = [""]
+        while let dir = pending.popLast() {
+            var children: [String] = []
+            try tree.list(dir) { e in out.insert(key(e)); if e.kind == .directory { children.append(e.path) } }
+            pending.append(contentsOf: children.sorted(by: >))
+        }
+        return out
+    }
+    func treeWalk(_ tree: SMBShare) throws -> Set<String> {
+        var out = Set<String>()
+        try tree.walk(onError: { throw $0 }) { e in out.insert(key(e)); return true }
+        return out
+    }
+    let inOrder = try sortedWalk(try Lab.share(host, name))
+    let otherOrder = try treeWalk(try Lab.share(host, name))
+    setenv("MIGRATE_DIRECT_SMB", "0", 1)
+    defer { unsetenv("MIGRATE_DIRECT_SMB") }
+    let reference = try treeWalk(try Lab.share(host, name))
+    XCTAssertGreaterThanOrEqual(reference.count, atLeast, file: file, line: line)
+    XCTAssertEqual(inOrder, reference, file: file, line: line)
+    XCTAssertEqual(otherOrder, reference, file: file, line: line)
+}

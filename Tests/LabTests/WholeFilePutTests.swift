@@ -76,6 +76,33 @@ final class WholeFilePutTests: XCTestCase {
         XCTAssertGreaterThan(share.putLimit, 0)
     }
 
+    /// SMB2 listings (one compound a folder; a folder too big for it listed the long way) give
+    /// what libsmbclient lists, in any walk order.
+    func testListingsMatchLibsmbclient() throws {
+        let share = try Lab.share(Lab.modern, "Scratch")
+        let dir = "listing-\(UUID().uuidString.prefix(8))"
+        try share.makeDirectory(dir)
+        defer { removeTree(share, dir) }
+        for sub in ["a", "b", "b/c", "d"] { try share.makeDirectory("\(dir)/\(sub)") }
+        let long = String(repeating: "x", count: 40)
+        for i in 0..<900 {
+            try [UInt8]("\(i)".utf8).withUnsafeBytes {
+                try share.put("\(dir)/b/\(long)-\(i).txt", through: "\(dir)/b/.migrate-\(i).partial", data: $0, times: FileTimes(),
+                              attributes: [.archive], securityDescriptor: nil)
+            }
+        }
+        for sub in ["a", "b/c", "d"] {
+            try [UInt8]("x".utf8).withUnsafeBytes {
+                try share.put("\(dir)/\(sub)/f.txt", through: "\(dir)/\(sub)/.migrate-f.partial", data: $0, times: FileTimes(),
+                              attributes: [.hidden], securityDescriptor: nil)
+            }
+        }
+        var big: [Entry] = []
+        try share.list("\(dir)/b") { big.append($0) }
+        XCTAssertEqual(big.count, 901, "more than two buffers: listed the long way")
+        try assertDirectListingsMatchLibsmbclient(Lab.modern, "Scratch", atLeast: 900)
+    }
+
     func testTheSMB1ServerHasNoCompoundSession() throws {
         XCTAssertEqual(try Lab.share(Lab.legacy, "Finance").putLimit, 0)
     }

@@ -7,30 +7,30 @@ import MigrateCore
 struct ListingAhead {
     /// Folders seen but not listed yet, the next to be walked last.
     private var upcoming: [String] = []
-    private var started: [String: (mid: UInt16, order: Int)] = [:]
+    private var started: [String: (ticket: UInt64, order: Int)] = [:]
     private var listed = Set<String>()
     private var counter = 0
     let depth = 8
 
     /// The listing started for `path`, if one was; those started before it were skipped by the
     /// walk and are dropped.
-    mutating func take(_ path: String, on session: SMB1Session) -> UInt16? {
+    mutating func take(_ path: String, on session: any DirectLister) -> UInt64? {
         listed.insert(path)
         guard let mine = started.removeValue(forKey: path) else { return nil }
         for (p, s) in started where s.order < mine.order {
             started[p] = nil
-            session.discardListing(s.mid)
+            session.discardListing(s.ticket)
         }
-        return mine.mid
+        return mine.ticket
     }
 
-    mutating func plan(after entries: [Entry], on session: SMB1Session) {
+    mutating func plan(after entries: [Entry], on session: any DirectLister) {
         upcoming.append(contentsOf: entries.filter { $0.kind == .directory }.map(\.path).sorted(by: >))
         while started.count < depth, let next = upcoming.popLast() {
             if listed.contains(next) || started[next] != nil { continue }
-            guard let mid = session.listAhead(next) else { upcoming.append(next); return }
+            guard let ticket = session.listAhead(next) else { upcoming.append(next); return }
             counter += 1
-            started[next] = (mid, counter)
+            started[next] = (ticket, counter)
         }
     }
 }

@@ -25,7 +25,7 @@ extension SMB1Session {
         let w = open.wordsOffset
         let fid = open.message.u16(w + 5)
         let eof = open.message.u64(w + 55)
-        var result = WholeRead(count: 0, endOfFile: eof, created: Self.time(open.message.u64(w + 11)),
+        var result = WholeRead(count: 0, endOfFile: eof, created: DirectoryRecords.time(open.message.u64(w + 11)),
                                attributes: DOSAttributes(rawValue: open.message.u32(w + 43)), streams: [], securityDescriptor: nil)
         defer { _ = try? exchange([close(fid)], operation: "close") }
         guard eof <= UInt64(min(buffer.count, readLimit)) else {
@@ -100,7 +100,7 @@ extension SMB1Session {
         let w = open.wordsOffset
         let fid = open.message.u16(w + 5)
         defer { _ = try? exchange([close(fid)], operation: "close") }
-        var details = EntryDetails(created: Self.time(open.message.u64(w + 11)))
+        var details = EntryDetails(created: DirectoryRecords.time(open.message.u64(w + 11)))
         if open.message.u8(w + 67) == 0 {
             let r = try exchange([queryStreams(fid)], operation: operation)[0]
             guard r.status == 0 else { throw NTStatus.error(r.status, tree: displayName, path: path, operation: operation) }
@@ -176,6 +176,4 @@ extension SMB1Session {
         return out
     }
 
-    /// FILETIME on the wire; 0 means the server does not know.
-    static func time(_ filetime: UInt64) -> Timestamp? { filetime == 0 ? nil : Timestamp(filetime: filetime) }
 }

@@ -16,6 +16,9 @@ final class SMB2Session {
     private(set) var dialect: UInt16 = 0
     /// The server made this a guest (or anonymous) session: not the account asked for.
     private(set) var guest = false
+    /// Requests sent whose final responses have not come; responses that came before they were asked for.
+    private var inFlight = Set<UInt64>()
+    private var early: [UInt64: Response] = [:]
     /// The largest single write the server takes (each write here stays within one credit).
     private(set) var maxWrite = 65536
 
@@ -34,7 +37,7 @@ final class SMB2Session {
 
     enum Command: UInt16 {
         case negotiate = 0, sessionSetup = 1, logoff = 2, treeConnect = 3, treeDisconnect = 4, create = 5, close = 6
-        case read = 8, write = 9, echo = 0x0D, queryInfo = 0x10, setInfo = 0x11
+        case read = 8, write = 9, echo = 0x0D, queryDirectory = 0x0E, queryInfo = 0x10, setInfo = 0x11
     }
 
 
@@ -53,8 +56,8 @@ final class SMB2Session {
 
     deinit {
         // Polite ends; the server cleans up after a dropped connection anyway.
-        if treeId != 0 { _ = try? send([Request(command: .treeDisconnect, body: [4, 0, 0, 0])], related: false) }
-        if sessionId != 0 { _ = try? send([Request(command: .logoff, body: [4, 0, 0, 0])], related: false) }
+        if treeId != 0 { _ = try? send([Request(command: .treeDisconnect, body: [4, 0, 0, 0])], operation: "disconnect") }
+        if sessionId != 0 { _ = try? send([Request(command: .logoff, body: [4, 0, 0, 0])], operation: "disconnect") }
     }
 
     private func negotiate() throws(TreeError) {
@@ -124,19 +127,14 @@ final class SMB2Session {
     /// Sends requests as one message (a related compound when `related`: later requests act on
     /// the handle the first one opened) and returns their final responses in order.
     func exchange(_ requests: [Request], related: Bool = false, operation: String) throws(TreeError) -> [Response] {
+        try receive(try send(requests, related: related, operation: operation), operation: operation)
+    }
+
+    /// Puts requests in flight as one message; their responses are taken with `receive`.
+    func send(_ requests: [Request], related: Bool = false, operation: String) throws(TreeError) -> [UInt64] {
         guard requests.count <= max(credits, 1) else {
             throw TreeError(.io, tree: displayName, operation: operation, detail: "the server granted \(credits) credits, \(requests.count) needed")
         }
-        do {
-            let first = try send(requests, related: related)
-            return try receive(first, count: requests.count)
-        } catch {
-            throw TreeError(.unreachable, tree: displayName, operation: operation,
-                            detail: "\(String(cString: strerror(error.code))) (\(error.operation), SMB2)")
-        }
-    }
-
-    private func send(_ requests: [Request], related: Bool) throws(TCPTransport.Failure) -> UInt64 {
         var w = WireWriter()
         let first = nextMessageId
         for (i, r) in requests.enumerated() {
@@ -153,34 +151,45 @@ final class SMB2Session {
         }
         nextMessageId += UInt64(requests.count)
         credits -= requests.count
-        try transport.send(w.bytes)
-        return first
+        do { try transport.send(w.bytes) } catch { throw lost(error, operation) }
+        let ids = (0..<UInt64(requests.count)).map { first + $0 }
+        inFlight.formUnion(ids)
+        return ids
     }
 
-    private func receive(_ first: UInt64, count: Int) throws(TCPTransport.Failure) -> [Response] {
-        var found = [Response?](repeating: nil, count: count)
-        var missing = count
-        while missing > 0 {
-            let message = try transport.receive()
-            var start = 0
-            while start + 64 <= message.count {
-                let header = WireReader(message[start...])
-                guard header.u32(0) == 0x424D_53FE else { throw TCPTransport.Failure(code: EPROTO, operation: "a reply that is not SMB2") }
-                let next = Int(header.u32(20))
-                let end = next == 0 ? message.count : min(message.count, start + next)
-                let r = WireReader(message[start..<end])
-                credits += Int(r.u16(14))
-                let status = r.u32(8), id = r.u64(24)
-                let interim = status == NTStatus.pending && r.u32(16) & 0x2 != 0
-                if !interim, id >= first, id < first + UInt64(count), found[Int(id - first)] == nil {
-                    found[Int(id - first)] = Response(command: Command(rawValue: r.u16(12)) ?? .negotiate, status: status, message: r)
-                    missing -= 1
+    /// The final responses to requests sent earlier, in the order asked; responses to other
+    /// requests in flight that come meanwhile are kept for their own `receive`.
+    func receive(_ ids: [UInt64], operation: String) throws(TreeError) -> [Response] {
+        var found: [UInt64: Response] = [:]
+        for id in ids { if let r = early.removeValue(forKey: id) { found[id] = r } }
+        do throws(TCPTransport.Failure) {
+            while found.count < ids.count {
+                let message = try transport.receive()
+                var start = 0
+                while start + 64 <= message.count {
+                    let header = WireReader(message[start...])
+                    guard header.u32(0) == 0x424D_53FE else { throw TCPTransport.Failure(code: EPROTO, operation: "a reply that is not SMB2") }
+                    let next = Int(header.u32(20))
+                    let end = next == 0 ? message.count : min(message.count, start + next)
+                    let r = WireReader(message[start..<end])
+                    credits += Int(r.u16(14))
+                    let status = r.u32(8), id = r.u64(24)
+                    let interim = status == NTStatus.pending && r.u32(16) & 0x2 != 0
+                    if !interim, inFlight.remove(id) != nil {
+                        let response = Response(command: Command(rawValue: r.u16(12)) ?? .negotiate, status: status, message: r)
+                        if ids.contains(id) { found[id] = response } else { early[id] = response }
+                    }
+                    if next == 0 { break }
+                    start += next
                 }
-                if next == 0 { break }
-                start += next
             }
-        }
-        return found.map { $0! }
+        } catch { throw lost(error, operation) }
+        return ids.map { found[$0]! }
+    }
+
+    private func lost(_ error: TCPTransport.Failure, _ operation: String) -> TreeError {
+        TreeError(.unreachable, tree: displayName, operation: operation,
+                  detail: "\(String(cString: strerror(error.code))) (\(error.operation), SMB2)")
     }
 
     func failure(_ status: UInt32, _ path: String, _ operation: String, kind: TreeError.Kind = .io) -> TreeError {

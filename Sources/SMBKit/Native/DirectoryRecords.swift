@@ -1,0 +1,44 @@
+import MigrateCore
+
+/// FILE_BOTH_DIRECTORY_INFO records, the same layout in SMB1's FIND_FIRST2 (level 0x104) and
+/// SMB2's QUERY_DIRECTORY (class 3): all four times, size, attributes, the long name.
+enum DirectoryRecords {
+    /// `body` gets each entry (nil for "." and "..") and its bare name (an SMB1 search resumes
+    /// after the last one).
+    static func entries(_ data: [UInt8], in folder: String, _ body: (Entry?, String) throws -> Void) throws {
+        let r = WireReader(data)
+        var o = 0
+        while o + 94 <= data.count {
+            let next = Int(r.u32(o)), nameLength = Int(r.u32(o + 60))
+            let raw = r.slice(o + 94, nameLength)
+            let name = String(decoding: stride(from: 0, to: raw.count - 1, by: 2).map { UInt16(raw[$0]) | UInt16(raw[$0 + 1]) << 8 }, as: UTF16.self)
+            if name != "." && name != ".." {
+                let attributes = DOSAttributes(rawValue: r.u32(o + 56))
+                let kind: EntryKind = attributes.contains(.directory) ? .directory : .file
+                try body(Entry(path: joinPath(folder, name), kind: kind, size: kind == .file ? r.u64(o + 40) : 0,
+                               times: FileTimes(created: time(r.u64(o + 8)), accessed: time(r.u64(o + 16)),
+                                                modified: time(r.u64(o + 24)), changed: time(r.u64(o + 32))),
+                               attributes: attributes), name)
+            } else {
+                try body(nil, name)
+            }
+            if next == 0 { break }
+            o += next
+        }
+    }
+
+    /// FILETIME on the wire; 0 means the server does not know.
+    static func time(_ filetime: UInt64) -> Timestamp? { filetime == 0 ? nil : Timestamp(filetime: filetime) }
+}
+
+/// A direct session that lists folders, also ahead of a walk (see `ListingAhead`).
+protocol DirectLister: AnyObject {
+    /// Starts listing `path`; nil when too much is in flight already.
+    func listAhead(_ path: String) -> UInt64?
+    /// Takes and drops the reply of a listing started ahead that nobody will read.
+    func discardListing(_ ticket: UInt64)
+    /// Calls `body` for each child of `path`; `ahead` is the listing started for it, if any.
+    func list(_ path: String, ahead: UInt64?, _ body: (Entry) throws -> Void) throws
+}
+
+extension SMB1Session: DirectLister {}
