@@ -58,6 +58,13 @@ extension SMBShare {
 }
 
 extension SecurityDescriptor {
+    /// A self-relative descriptor as a server sent it, or an error naming where it came from.
+    static func fromWire(_ bytes: [UInt8], tree: String, path: String) throws(TreeError) -> SecurityDescriptor {
+        do { return try SecurityDescriptor(selfRelative: bytes) } catch {
+            throw TreeError(.io, tree: tree, path: path, operation: "read security descriptor", detail: error.description)
+        }
+    }
+
     /// The server keeps "auto-inherited" only when asked to (the -REQ flags); without it new
     /// children would no longer be marked inherited.
     var preparedForSetting: SecurityDescriptor {

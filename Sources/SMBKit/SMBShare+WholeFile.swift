@@ -26,13 +26,9 @@ extension SMBShare: WholeFileTree {
             throw TreeError(.notSupported, tree: displayName, path: path, operation: "write", detail: "no SMB2 compound session")
         }
         let sd = securityDescriptor.map { ($0.preparedForSetting.selfRelative, $0.securityInformation) }
-        do {
+        try overDirectSession { () throws(TreeError) in
             try session.put(.init(path: path, temporary: temporary, data: data, times: times, attributes: attributes,
                                   securityDescriptor: sd))
-        } catch {
-            // A dropped connection ends this session; the next put opens a new one.
-            if error.kind == .unreachable { compound = .none }
-            throw error
         }
     }
 
@@ -85,14 +81,26 @@ extension SMBShare: WholeFileTree {
         } else {
             return nil
         }
-        let bytes: [UInt8]
-        do { bytes = try withSACLIfReadable(read) } catch {
-            if error.kind == .unreachable { reader = .none; compound = .none }
+        return try parseDescriptor(try overDirectSession { () throws(TreeError) in try withSACLIfReadable(read) }, path)
+    }
+
+    /// Runs `body` on a direct session; a dropped connection ends the sessions (the next call
+    /// opens new ones) and is reported.
+    func overDirectSession<T>(_ body: () throws(TreeError) -> T) throws(TreeError) -> T {
+        do { return try body() } catch {
+            if error.kind == .unreachable { endDirectSessions() }
             throw error
         }
-        do { return try SecurityDescriptor(selfRelative: bytes) } catch {
-            throw TreeError(.io, tree: displayName, path: path, operation: "read security descriptor", detail: error.description)
-        }
+    }
+
+    func endDirectSessions() {
+        reader = .none
+        compound = .none
+        listingAhead = ListingAhead()
+    }
+
+    func parseDescriptor(_ bytes: [UInt8], _ path: String) throws(TreeError) -> SecurityDescriptor {
+        try SecurityDescriptor.fromWire(bytes, tree: displayName, path: path)
     }
 
     /// Reads owner, group, DACL and, while the account may, the SACL; the first refusal of the
@@ -121,20 +129,12 @@ extension SMBShare: WholeFileSourceTree {
         guard let session = try readerSession() else {
             throw TreeError(.notSupported, tree: displayName, path: path, operation: "read", detail: "no direct SMB1 session")
         }
-        do throws(TreeError) {
-            let r = withSecurity ? try withSACLIfReadable { info throws(TreeError) in try session.readWhole(path, into: buffer, securityInformation: info) }
+        let r = try overDirectSession { () throws(TreeError) in
+            withSecurity ? try withSACLIfReadable { info throws(TreeError) in try session.readWhole(path, into: buffer, securityInformation: info) }
                 : try session.readWhole(path, into: buffer, securityInformation: nil)
-            var sd: SecurityDescriptor?
-            if let bytes = r.securityDescriptor {
-                do { sd = try SecurityDescriptor(selfRelative: bytes) } catch {
-                    throw TreeError(.io, tree: displayName, path: path, operation: "read security descriptor", detail: error.description)
-                }
-            }
-            return WholeFile(count: r.count, created: r.created, streams: r.streams, securityDescriptor: sd)
-        } catch {
-            if error.kind == .unreachable { reader = .none }
-            throw error
         }
+        let sd = try r.securityDescriptor.map { bytes throws(TreeError) in try parseDescriptor(bytes, path) }
+        return WholeFile(count: r.count, created: r.created, streams: r.streams, securityDescriptor: sd)
     }
 
     func readerSession() throws(TreeError) -> SMB1Session? {
@@ -150,13 +150,9 @@ extension SMBShare: BatchSecurityDescriptorTree {
     public func securityDescriptors(_ paths: [String]) -> [String: SecurityDescriptor] {
         guard let readable = saclReadable, let session = try? readerSession() else { return [:] }
         let base = SecurityDescriptorChannel.owner | SecurityDescriptorChannel.group | SecurityDescriptorChannel.dacl
-        do {
-            let raw = try session.securityDescriptors(paths, base | (readable ? SecurityDescriptorChannel.sacl : 0))
-            return raw.compactMapValues { try? SecurityDescriptor(selfRelative: $0) }
-        } catch {
-            if error.kind == .unreachable { reader = .none }
-            return [:]
-        }
+        let info = base | (readable ? SecurityDescriptorChannel.sacl : 0)
+        guard let raw = try? overDirectSession({ () throws(TreeError) in try session.securityDescriptors(paths, info) }) else { return [:] }
+        return raw.compactMapValues { try? SecurityDescriptor(selfRelative: $0) }
     }
 }
 

@@ -31,10 +31,7 @@ public final class SMBShare: SecurityDescriptorTree, AlternateStreamTree {
     /// where there is one, else smbclient's allinfo.
     public func details(_ path: String) throws(TreeError) -> EntryDetails {
         if let session = try readerSession() {
-            do { return try session.details(path) } catch {
-                if error.kind == .unreachable { reader = .none }
-                throw error
-            }
+            return try overDirectSession { () throws(TreeError) in try session.details(path) }
         }
         return try infoChannel.details(path)
     }
@@ -171,9 +168,7 @@ public final class SMBShare: SecurityDescriptorTree, AlternateStreamTree {
                 return entries
             } catch let error as TreeError {
                 guard error.kind == .unreachable else { throw error }
-                reader = .none
-                compound = .none
-                listingAhead = ListingAhead()
+                endDirectSessions()
                 if attempt == 1 { throw error }
             } catch {
                 throw TreeError(.io, tree: displayName, path: path, operation: "list folder", detail: "\(error)")

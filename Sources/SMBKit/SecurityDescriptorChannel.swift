@@ -65,8 +65,7 @@ final class SecurityDescriptorChannel {
     }
 
     private func parse(_ bytes: [UInt8], _ path: String) throws(TreeError) -> SecurityDescriptor {
-        do { return try SecurityDescriptor(selfRelative: bytes) }
-        catch { throw TreeError(.io, tree: endpoint.displayName, path: path, operation: "read security descriptor", detail: error.description) }
+        try SecurityDescriptor.fromWire(bytes, tree: endpoint.displayName, path: path)
     }
 
     private func request(_ path: String, _ op: String, _ info: UInt32, hex: String? = nil, operation: String) throws(TreeError) -> [UInt8] {

@@ -53,9 +53,7 @@ final class SMB1Session {
 
     init(host: String, share: String, credentials: SMBCredentials, displayName: String) throws(TreeError) {
         self.displayName = displayName
-        do { transport = try TCPTransport(host: host) } catch {
-            throw TreeError(.unreachable, tree: displayName, operation: "connect (SMB1)", detail: "\(String(cString: strerror(error.code))) (\(error.operation))")
-        }
+        transport = try TCPTransport.open(host, for: displayName, "SMB1")
         try negotiate()
         try logOn(credentials)
         try connectTree(host: host, share: share)

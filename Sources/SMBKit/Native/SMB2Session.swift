@@ -46,9 +46,7 @@ final class SMB2Session {
     /// share), so the caller knows to stay with libsmbclient.
     init(host: String, share: String, credentials: SMBCredentials, displayName: String) throws(TreeError) {
         self.displayName = displayName
-        do { transport = try TCPTransport(host: host) } catch {
-            throw TreeError(.unreachable, tree: displayName, operation: "connect (SMB2)", detail: "\(String(cString: strerror(error.code))) (\(error.operation))")
-        }
+        transport = try TCPTransport.open(host, for: displayName, "SMB2")
         try negotiate()
         try logOn(credentials)
         try connectTree(host: host, share: share)

@@ -1,4 +1,5 @@
 import Glibc
+import MigrateCore
 
 /// One TCP connection to port 445 carrying SMB messages in direct-TCP framing (a 4-byte
 /// big-endian length before each message). Failures come back as `errno` values.
@@ -37,6 +38,13 @@ final class TCPTransport {
             Glibc.close(s)
         }
         throw Failure(code: last, operation: "connect to \(host):\(port)")
+    }
+
+    /// Connects, or says which server could not be reached and why.
+    static func open(_ host: String, for tree: String, _ protocolName: String) throws(TreeError) -> TCPTransport {
+        do { return try TCPTransport(host: host) } catch {
+            throw TreeError(.unreachable, tree: tree, operation: "connect (\(protocolName))", detail: "\(String(cString: strerror(error.code))) (\(error.operation))")
+        }
     }
 
     deinit { Glibc.close(fd) }
