@@ -49,18 +49,19 @@ final class FileCopier {
         let tmp = Self.temporaryPath(entry)
         let whole = target as? any WholeFileTree
         let putLimit = UInt64(min(buffer.count, whole?.putLimit ?? 0))
+        // What the whole-file read learnt when streams send the file the long way.
+        var known: (Timestamp?, [EntryDetails.DataStream])?
         if let whole, let reader = source as? any WholeFileSourceTree, entry.size <= putLimit, entry.size <= UInt64(reader.readLimit) {
             let file = try reader.readWhole(entry.path, into: buffer, withSecurity: copySecurity && target is any SecurityDescriptorTree)
+            let created = entry.times.created ?? file.created
             if file.streams.isEmpty || !(target is any AlternateStreamTree) {
-                let security = try file.securityDescriptor.map { sd in
-                    if reader.saclReadable == false { counts.saclsNotCopied += 1 }
-                    return (mapped: try translator.translate(sd, counts: &counts), hash: Self.hash(sd))
-                }
-                return try put(entry, count: file.count, created: entry.times.created ?? file.created, security: security,
+                let security = try file.securityDescriptor.map { try translated($0, from: reader, counts: &counts) }
+                return try put(entry, count: file.count, created: created, security: security,
                                existing: existing, through: tmp, into: whole, progress: progress)
             }
+            known = (created, file.streams)
         }
-        let (created, streams) = try sourceDetails(entry)
+        let (created, streams) = try known ?? sourceDetails(entry)
         if streams.isEmpty, let whole, entry.size <= putLimit {
             let n = try readWhole(entry)
             return try put(entry, count: n, created: created, security: try sourceSecurity(entry.path, counts: &counts),
@@ -213,7 +214,13 @@ final class FileCopier {
     /// nil when descriptors are not copied between these trees.
     func sourceSecurity(_ path: String, counts: inout SecurityTranslator.Counts) throws -> (mapped: SecurityDescriptor, hash: String)? {
         guard copySecurity, let src = source as? any SecurityDescriptorTree, target is any SecurityDescriptorTree else { return nil }
-        let sd = try src.securityDescriptor(path)
+        return try translated(try src.securityDescriptor(path), from: src, counts: &counts)
+    }
+
+    /// A source descriptor mapped for the target, the fingerprint of the original, and the
+    /// count of SACLs the source would not give.
+    func translated(_ sd: SecurityDescriptor, from src: any SecurityDescriptorTree,
+                    counts: inout SecurityTranslator.Counts) throws -> (mapped: SecurityDescriptor, hash: String) {
         if src.saclReadable == false { counts.saclsNotCopied += 1 }
         return (try translator.translate(sd, counts: &counts), Self.hash(sd))
     }
