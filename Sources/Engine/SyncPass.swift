@@ -89,9 +89,12 @@ public final class SyncPass {
         do {
             try march(state)
             if let pool = state.pool { try handle(try pool.drain(), state) }
+            try record(state, force: true)
             try deleteAndFinish(state)
+            try record(state, force: true)
             summary = state.summary
         } catch {
+            try? record(state, force: true)
             summary = state.summary
             summary.seconds = Date().timeIntervalSince(started)
             try? catalog.finishPass(passID, status: .failed, counts: summary.counts, message: "\(error)", at: Date().timeIntervalSince1970)
@@ -129,6 +132,11 @@ public final class SyncPass {
         /// has written into it (every create, rename or delete moves the target folder's times).
         var folders: [String: Entry] = [:]
         var scheduled: Set<String> = []
+        /// Finished copies not yet in the catalog: written together, every `recordEvery` or
+        /// `recordSeconds` (a killed pass loses at most those, which the next pass sees as
+        /// metadata to set again, not as data to copy).
+        var unrecorded: [(entry: SyncedEntry, action: WorkItem.Action, attempts: Int)] = []
+        var recorded = Date()
 
         func scheduleFolderMetadata(_ e: Entry) {
             if scheduled.insert(e.path).inserted { folderMetadata.append(e) }
@@ -319,9 +327,22 @@ public final class SyncPass {
         }
     }
 
+    static let recordEvery = 500
+    static let recordSeconds = 1.0
+
+    /// Writes the finished copies to the catalog in one transaction, when enough have gathered
+    /// or enough time has passed (or now, with `force`).
+    private func record(_ st: State, force: Bool) throws {
+        guard !st.unrecorded.isEmpty else { return }
+        guard force || st.unrecorded.count >= Self.recordEvery || Date().timeIntervalSince(st.recorded) >= Self.recordSeconds else { return }
+        try catalog.recordDone(share: st.shareID, pass: st.passID, st.unrecorded)
+        st.unrecorded.removeAll(keepingCapacity: true)
+        st.recorded = Date()
+    }
+
     /// Records what came back from jobs: the catalog, the counts, the log.
     private func handle(_ results: [WorkResult], _ st: State) throws {
-        var done: [(entry: SyncedEntry, action: WorkItem.Action, attempts: Int)] = []
+        guard !results.isEmpty else { return }
         for r in results {
             guard let item = st.pending.removeValue(forKey: r.id) else { continue }
             if r.attempts > 1 { log?.line("retry", "\(item.path): \(r.attempts) attempts") }
@@ -338,11 +359,11 @@ public final class SyncPass {
             }
             st.summary.counts.bytes += r.bytes
             if st.pool != nil { events(.bytes(Int(r.bytes))) }
-            done.append((synced, item.action, r.attempts))
+            st.unrecorded.append((synced, item.action, r.attempts))
             log?.line(item.action.rawValue, item.path)
             events(.done(item.action, item.path, bytes: r.bytes))
         }
-        try catalog.recordDone(share: st.shareID, pass: st.passID, done)
+        try record(st, force: false)
     }
 
     private func fail(_ item: WorkItem, _ reason: String, attempts: Int, _ st: State) throws {

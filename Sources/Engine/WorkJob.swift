@@ -2,9 +2,9 @@ import Catalog
 import Glibc
 import MigrateCore
 
-/// One file's work, as the coordinator hands it to a worker (a line of JSON on its stdin).
-public struct WorkJob: Codable, Sendable {
-    public enum Action: String, Codable, Sendable { case copy, update, metadata }
+/// One file's work, as the coordinator hands it to a worker (a frame on its stdin, `WorkFrames`).
+public struct WorkJob: Sendable {
+    public enum Action: String, Sendable { case copy, update, metadata }
     public var id: Int
     public var action: Action
     public var entry: Entry
@@ -12,8 +12,8 @@ public struct WorkJob: Codable, Sendable {
     public var existing: Entry?
 }
 
-/// What came of a job (a line of JSON on the worker's stdout).
-public struct WorkResult: Codable, Sendable {
+/// What came of a job (a frame on the worker's stdout).
+public struct WorkResult: Sendable {
     public var id: Int
     public var synced: SyncedEntry?
     public var acl: SecurityTranslator.Counts

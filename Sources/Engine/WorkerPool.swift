@@ -3,17 +3,19 @@ import Glibc
 import MigrateCore
 
 /// Worker processes, each with its own SMB connections (libsmbclient contexts are unsafe across
-/// threads): the coordinator, which owns the catalog, hands them jobs as JSON lines and reads
-/// results back. A worker that dies is replaced and its jobs are handed out again.
+/// threads): the coordinator, which owns the catalog, hands them jobs as binary frames
+/// (`WorkFrames`) and reads results back. A worker that dies, or answers with a corrupt frame,
+/// is replaced and its jobs are handed out again.
 public final class WorkerPool {
     final class Worker {
         let process: Process
         let input: FileHandle
-        let fd: Int32
-        var buffer: [UInt8] = []
+        let results: WorkFrames.Reader
         var inFlight: [Int: WorkJob] = [:]
         var delivered = 0
-        init(process: Process, input: FileHandle, fd: Int32) { self.process = process; self.input = input; self.fd = fd }
+        init(process: Process, input: FileHandle, fd: Int32) {
+            self.process = process; self.input = input; results = WorkFrames.Reader(fd: fd)
+        }
     }
 
     public struct Failure: Error, CustomStringConvertible {
@@ -27,8 +29,6 @@ public final class WorkerPool {
     var workers: [Worker] = []
     var requeues: [Int: Int] = [:]
     var startupDeaths = 0
-    let encoder = JSONEncoder()
-    let decoder = JSONDecoder()
 
     public init(command: [String], count: Int) throws {
         self.command = command
@@ -66,36 +66,35 @@ public final class WorkerPool {
     }
 
     private func send(_ job: WorkJob, to w: Worker) -> Bool {
-        guard var data = try? encoder.encode(job) else { return false }
-        data.append(10)
-        do { try w.input.write(contentsOf: data) } catch { return false }
+        do { try w.input.write(contentsOf: WorkFrames.frame(job.encoded())) } catch { return false }
         w.inFlight[job.id] = job
         return true
     }
 
     /// Results that have arrived; with `block`, waits until at least one does.
     public func collect(block: Bool) throws -> [WorkResult] {
-        var fds = workers.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
+        var fds = workers.map { pollfd(fd: $0.results.fd, events: Int16(POLLIN), revents: 0) }
         let n = poll(&fds, nfds_t(fds.count), block ? 1000 : 0)
         guard n > 0 else { return [] }
         var results: [WorkResult] = []
         for (i, pfd) in fds.enumerated() where pfd.revents != 0 {
             let w = workers[i]
-            var chunk = [UInt8](repeating: 0, count: 65536)
-            let got = chunk.withUnsafeMutableBytes { read(w.fd, $0.baseAddress, 65536) }
-            if got <= 0 {
+            guard w.results.fill() else {
                 results += try handleDeath(w)
                 continue
             }
-            w.buffer += chunk[..<got]
-            while let nl = w.buffer.firstIndex(of: 10) {
-                let line = Data(w.buffer[..<nl])
-                w.buffer.removeSubrange(...nl)
-                guard let r = try? decoder.decode(WorkResult.self, from: line) else { continue }
-                w.inFlight[r.id] = nil
-                w.delivered += 1
-                startupDeaths = 0
-                results.append(r)
+            do {
+                while let payload = try w.results.next() {
+                    let r = try WorkResult(decoding: payload)
+                    w.inFlight[r.id] = nil
+                    w.delivered += 1
+                    startupDeaths = 0
+                    results.append(r)
+                }
+            } catch {
+                // Nothing more from this worker can be trusted: it is stopped and replaced.
+                w.process.terminate()
+                results += try handleDeath(w)
             }
         }
         return results
@@ -147,16 +146,16 @@ public final class WorkerPool {
 /// The worker side: jobs in on stdin, results out on stdout, until stdin closes.
 public enum WorkerLoop {
     public static func run(_ runner: JobRunner) {
-        let reader = LineReader(fd: STDIN_FILENO)
-        let decoder = JSONDecoder(), encoder = JSONEncoder()
-        while let line = reader.nextBytes() {
-            guard let job = try? decoder.decode(WorkJob.self, from: Data(line)) else { continue }
-            let result = runner.run(job)
-            guard var data = try? encoder.encode(result) else { continue }
-            data.append(10)
+        // Results get stdout to themselves: anything else printed (a library's debug line)
+        // goes to stderr instead of into the frames.
+        let results = dup(STDOUT_FILENO)
+        guard results >= 0, dup2(STDERR_FILENO, STDOUT_FILENO) >= 0 else { return }
+        let jobs = WorkFrames.Reader(fd: STDIN_FILENO)
+        while let payload = try? jobs.nextBlocking(), let job = try? WorkJob(decoding: payload) {
+            let data = WorkFrames.frame(runner.run(job).encoded())
             var done = 0
             while done < data.count {
-                let n = data.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress! + done, $0.count - done) }
+                let n = data.withUnsafeBytes { write(results, $0.baseAddress! + done, $0.count - done) }
                 if n <= 0 { return }
                 done += n
             }
