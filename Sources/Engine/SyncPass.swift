@@ -92,6 +92,7 @@ public final class SyncPass {
             try record(state, force: true)
             try deleteAndFinish(state)
             try record(state, force: true)
+            state.runner.settle()
             summary = state.summary
         } catch {
             try? record(state, force: true)

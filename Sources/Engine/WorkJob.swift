@@ -42,6 +42,12 @@ public final class JobRunner {
 
     deinit { buffer.deallocate() }
 
+    /// Finishes what the trees left in flight (before waiting for more work).
+    public func settle() {
+        (copier.source as? any SettlingTree)?.settle()
+        (copier.target as? any SettlingTree)?.settle()
+    }
+
     public func run(_ job: WorkJob, progress: (Int) -> Void = { _ in }) -> WorkResult {
         var attempt = 0
         while true {

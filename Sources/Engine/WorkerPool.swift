@@ -151,7 +151,15 @@ public enum WorkerLoop {
         let results = dup(STDOUT_FILENO)
         guard results >= 0, dup2(STDERR_FILENO, STDOUT_FILENO) >= 0 else { return }
         let jobs = WorkFrames.Reader(fd: STDIN_FILENO)
-        while let payload = try? jobs.nextBlocking(), let job = try? WorkJob(decoding: payload) {
+        while true {
+            var payload = try? jobs.next()
+            if payload == nil {
+                // No job waiting: leave nothing open on the servers while idle.
+                var input = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
+                if poll(&input, 1, 0) == 0 { runner.settle() }
+                payload = try? jobs.nextBlocking()
+            }
+            guard let payload, let job = try? WorkJob(decoding: payload) else { return }
             let data = WorkFrames.frame(runner.run(job).encoded())
             var done = 0
             while done < data.count {

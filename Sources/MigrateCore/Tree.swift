@@ -67,6 +67,12 @@ public struct WholeFile: Sendable {
     }
 }
 
+/// A tree that may leave requests in flight between calls (an SMB1 close sent with the next
+/// file's open): `settle` finishes them, before the tree sits idle for a while.
+public protocol SettlingTree: Tree {
+    func settle()
+}
+
 /// A tree that reads many descriptors in a few exchanges with the server (requests in flight
 /// together) rather than one exchange each.
 public protocol BatchSecurityDescriptorTree: SecurityDescriptorTree {

@@ -144,6 +144,13 @@ extension SMBShare: WholeFileSourceTree {
     }
 }
 
+extension SMBShare: SettlingTree {
+    /// Closes what the SMB1 reader left to close with its next requests.
+    public func settle() {
+        if case .open(let session) = reader { session.settle() }
+    }
+}
+
 extension SMBShare: BatchSecurityDescriptorTree {
     /// Through the direct SMB1 session, once it is known whether the SACL can be read; otherwise
     /// nothing (callers then read one by one).

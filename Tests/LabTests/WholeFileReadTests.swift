@@ -41,6 +41,36 @@ final class WholeFileReadTests: XCTestCase {
         XCTAssertGreaterThan(share.readLimit, 0, "the session survives a failed open")
     }
 
+    /// A file read whole is closed with the next file's requests, not in an exchange of its own;
+    /// `settle` closes the last one (smbstatus, the server's own list of open files, shows it).
+    func testTheCloseGoesWithTheNextFileAndSettleClosesTheLast() throws {
+        let share = try Lab.share(Lab.legacy, "Projects")
+        let dir = "close-\(UUID().uuidString.prefix(8))"
+        try share.makeDirectory(dir)
+        defer { removeTree(share, dir) }
+        for name in ["first.txt", "second.txt"] {
+            let f = try share.openForWriting("\(dir)/\(name)")
+            try Array(name.utf8).withUnsafeBytes { try f.write($0) }
+            try f.close()
+        }
+        let openFiles = { () throws -> String in
+            try runTool("smbstatus", ["-s", "\(Lab.root)/legacy/smb.conf", "-L"]).output
+        }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        _ = try share.readWhole("\(dir)/first.txt", into: buffer, withSecurity: false)
+        var status = try openFiles()
+        XCTAssertTrue(status.contains("\(dir)/first.txt"), status)
+        let second = try share.readWhole("\(dir)/second.txt", into: buffer, withSecurity: false)
+        XCTAssertEqual(String(decoding: buffer[..<second.count], as: UTF8.self), "second.txt")
+        status = try openFiles()
+        XCTAssertFalse(status.contains("\(dir)/first.txt"), status)
+        XCTAssertTrue(status.contains("\(dir)/second.txt"), status)
+        share.settle()
+        status = try openFiles()
+        XCTAssertFalse(status.contains(dir), status)
+    }
+
     /// Descriptors read in batches (opens, queries, closes in flight together) equal those read one
     /// by one; a path that cannot be read is left out.
     func testBatchedDescriptorsEqualSingleReads() throws {

@@ -1,8 +1,8 @@
 import MigrateCore
 
 /// A whole small file from an SMB1 server: open (which answers with every time, the attributes
-/// and the size), then the reads, the descriptor and the stream list in flight together, then
-/// close.
+/// and the size), then the reads, the descriptor and the stream list in flight together; the
+/// close goes with the next file's open.
 extension SMB1Session {
     struct WholeRead {
         var count: Int
@@ -27,7 +27,9 @@ extension SMB1Session {
         let eof = open.message.u64(w + 55)
         var result = WholeRead(count: 0, endOfFile: eof, created: DirectoryRecords.time(open.message.u64(w + 11)),
                                attributes: DOSAttributes(rawValue: open.message.u32(w + 43)), streams: [], securityDescriptor: nil)
-        defer { _ = try? exchange([close(fid)], operation: "close") }
+        // Closed with the next file's requests once this read went well, at once otherwise.
+        var closeNow = true
+        defer { if closeNow { _ = try? exchange([close(fid)], operation: "close") } else { closeLater(fid) } }
         guard eof <= UInt64(min(buffer.count, readLimit)) else {
             throw TreeError(.busy, tree: displayName, path: path, operation: "read", detail: "grew to \(eof) bytes while being copied")
         }
@@ -59,6 +61,7 @@ extension SMB1Session {
         }
         if securityInformation != nil { result.securityDescriptor = replies[reads].data }
         result.streams = Self.streams(replies.last!.data)
+        closeNow = false
         return result
     }
 
@@ -132,7 +135,7 @@ extension SMB1Session {
         return Request(command: Command.readAndX, words: w.bytes)
     }
 
-    private func close(_ fid: UInt16) -> Request {
+    func close(_ fid: UInt16) -> Request {
         var w = WireWriter()
         w.u16(fid); w.u32(0xFFFF_FFFF)
         return Request(command: Command.close, words: w.bytes)

@@ -21,6 +21,11 @@ final class SMB1Session {
     private var inFlight = Set<UInt16>()
     private var early: [UInt16: Reply] = [:]
     private var partial: [UInt16: Reply] = [:]
+    /// Closes of files read whole, not yet sent: they go with the next requests instead of in an
+    /// exchange of their own (one round trip less per small file); their replies, unwanted, are
+    /// dropped as they come. `settle` sends and finishes them before the session sits idle.
+    private var deferredCloses: [UInt16] = []
+    private var unwanted = Set<UInt16>()
     /// Requests the server takes in flight at once.
     private(set) var maxInFlight = 2
     /// Bytes one read returns.
@@ -152,9 +157,12 @@ final class SMB1Session {
         }
         var messages: [[UInt8]] = []
         var mids: [UInt16] = []
-        for r in requests {
+        // Deferred closes ride along when they fit (ahead of the new requests: a close never
+        // depends on them).
+        let closes = inFlight.count + requests.count + deferredCloses.count <= maxInFlight ? deferredCloses.map(close) : []
+        for r in closes + requests {
             var mid = nextMid
-            while inFlight.contains(mid) || early[mid] != nil { mid = mid >= 0xFFF0 ? 1 : mid + 1 }
+            while inFlight.contains(mid) || early[mid] != nil || unwanted.contains(mid) { mid = mid >= 0xFFF0 ? 1 : mid + 1 }
             nextMid = mid >= 0xFFF0 ? 1 : mid + 1
             var m = header(r.command, mid: mid)
             m.append(UInt8(r.words.count / 2)); m += r.words
@@ -163,7 +171,20 @@ final class SMB1Session {
         }
         do { try transport.send(messages: messages) } catch { throw lost(error, operation) }
         inFlight.formUnion(mids)
-        return mids
+        if !closes.isEmpty {
+            deferredCloses.removeAll()
+            unwanted.formUnion(mids.prefix(closes.count))
+        }
+        return Array(mids.dropFirst(closes.count))
+    }
+
+    /// Closes `fid` with the next requests sent (or at `settle`).
+    func closeLater(_ fid: UInt16) { deferredCloses.append(fid) }
+
+    /// Sends the deferred closes and waits for their replies: nothing of ours stays open.
+    func settle() {
+        if !deferredCloses.isEmpty { _ = try? send([], operation: "close") }
+        if !unwanted.isEmpty { _ = try? receive([], operation: "close") }
     }
 
     /// How many more requests may go in flight now.
@@ -175,11 +196,16 @@ final class SMB1Session {
         var found: [UInt16: Reply] = [:]
         for m in mids { if let r = early.removeValue(forKey: m) { found[m] = r } }
         do throws(TCPTransport.Failure) {
-            while found.count < mids.count {
+            // (With nothing asked for, until the deferred closes are answered.)
+            while found.count < mids.count || (mids.isEmpty && !unwanted.isEmpty) {
                 let r = WireReader(try transport.receive())
                 guard r.u32(0) == 0x424D_53FF else { throw TCPTransport.Failure(code: EPROTO, operation: "a reply that is not SMB1") }
                 let mid = r.u16(30)
                 guard inFlight.contains(mid) else { continue }
+                if unwanted.remove(mid) != nil {
+                    inFlight.remove(mid)
+                    continue
+                }
                 let command = r.u8(4), status = r.u32(5)
                 var reply = partial.removeValue(forKey: mid) ?? Reply(command: command, status: status, message: r)
                 reply.message = r; reply.status = status
