@@ -88,6 +88,7 @@ struct FrameWriter {
         if let v { byte(1); write(&self, v) } else { byte(0) }
     }
     mutating func time(_ t: Timestamp?) { optional(t) { $0.int($1.ticks) } }
+    mutating func kind(_ k: EntryKind) { byte(k == .directory ? 1 : 0) }
 }
 
 /// Reads fields back in the order they were written; a short payload is corrupt.
@@ -123,13 +124,14 @@ struct FrameReader {
         try byte() == 0 ? nil : try read(&self)
     }
     mutating func time() throws(WorkFrames.Corrupt) -> Timestamp? { try optional { r throws(WorkFrames.Corrupt) in Timestamp(ticks: try r.int()) } }
+    mutating func kind() throws(WorkFrames.Corrupt) -> EntryKind { try byte() == 1 ? .directory : .file }
 }
 
 // MARK: the messages
 
 extension FrameWriter {
     mutating func entry(_ e: Entry) {
-        string(e.path); byte(e.kind == .directory ? 1 : 0); uint(e.size)
+        string(e.path); kind(e.kind); uint(e.size)
         time(e.times.created); time(e.times.accessed); time(e.times.modified); time(e.times.changed)
         uint32(e.attributes.rawValue)
     }
@@ -137,9 +139,9 @@ extension FrameWriter {
 
 extension FrameReader {
     mutating func entry() throws(WorkFrames.Corrupt) -> Entry {
-        let path = try string(), kind: EntryKind = try byte() == 1 ? .directory : .file, size = try uint()
+        let path = try string(), entryKind = try kind(), size = try uint()
         let times = FileTimes(created: try time(), accessed: try time(), modified: try time(), changed: try time())
-        return Entry(path: path, kind: kind, size: size, times: times, attributes: DOSAttributes(rawValue: try uint32()))
+        return Entry(path: path, kind: entryKind, size: size, times: times, attributes: DOSAttributes(rawValue: try uint32()))
     }
 }
 
@@ -166,7 +168,7 @@ extension WorkResult {
         var w = FrameWriter()
         w.int(id)
         w.optional(synced) { w, s in
-            w.string(s.path); w.byte(s.kind == .directory ? 1 : 0); w.uint(s.size)
+            w.string(s.path); w.kind(s.kind); w.uint(s.size)
             w.time(s.modified); w.time(s.changed); w.time(s.created)
             w.uint32(s.attributes.rawValue)
             w.optional(s.sdHash) { $0.string($1) }
@@ -183,7 +185,7 @@ extension WorkResult {
         var r = FrameReader(bytes)
         let id = try r.count()
         let synced = try r.optional { r throws(WorkFrames.Corrupt) in
-            SyncedEntry(path: try r.string(), kind: try r.byte() == 1 ? .directory : .file, size: try r.uint(),
+            SyncedEntry(path: try r.string(), kind: try r.kind(), size: try r.uint(),
                         modified: try r.time(), changed: try r.time(), created: try r.time(),
                         attributes: DOSAttributes(rawValue: try r.uint32()),
                         sdHash: try r.optional { r throws(WorkFrames.Corrupt) in try r.string() })
