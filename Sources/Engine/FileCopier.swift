@@ -149,11 +149,16 @@ final class FileCopier {
         let created = try createTime(entry)
         var attrs = entry.attributes.intersection(.portable)
         if entry.kind == .directory { attrs.insert(.directory) }
-        try target.setMetadata(entry.path, times: FileTimes(created: created, accessed: entry.times.accessed, modified: entry.times.modified),
-                               attributes: attrs)
-        let sdHash = try applySecurity(entry.path, counts: &counts)
+        let times = FileTimes(created: created, accessed: entry.times.accessed, modified: entry.times.modified)
+        let security = try sourceSecurity(entry.path, counts: &counts)
+        // One exchange where the target allows it; otherwise times and attributes, then the descriptor.
+        let together = target as? any OneExchangeMetadataTree
+        if try together?.setMetadata(entry.path, kind: entry.kind, times: times, attributes: attrs, securityDescriptor: security?.mapped) != true {
+            try target.setMetadata(entry.path, times: times, attributes: attrs)
+            if let security, let dst = target as? any SecurityDescriptorTree { try dst.setSecurityDescriptor(entry.path, security.mapped) }
+        }
         return SyncedEntry(path: entry.path, kind: entry.kind, size: entry.size, modified: entry.times.modified, changed: entry.times.changed,
-                           created: created, attributes: entry.attributes.intersection(.portable), sdHash: sdHash)
+                           created: created, attributes: entry.attributes.intersection(.portable), sdHash: security?.hash)
     }
 
     /// The create time and the alternate data streams: one round trip when streams can be

@@ -291,7 +291,8 @@ public final class SyncPass {
 
     /// Carries out one decided action. Folders (create, delete) are done here, in order; file
     /// copies and metadata go to the workers (or run inline without them), with retries there.
-    private func perform(_ item: WorkItem, _ src: Entry, _ existing: Entry?, _ st: State) throws {
+    /// `parallel`: a folder's metadata may go to the workers too (the caller drains them).
+    private func perform(_ item: WorkItem, _ src: Entry, _ existing: Entry?, _ st: State, parallel: Bool = false) throws {
         switch item.action {
         case .mkdir, .delete:
             do {
@@ -319,7 +320,7 @@ public final class SyncPass {
             if st.pool == nil, src.kind == .file, options.workers > 0, !options.workerCommand.isEmpty {
                 st.pool = try WorkerPool(command: options.workerCommand, count: options.workers)
             }
-            if let pool = st.pool, src.kind == .file {
+            if let pool = st.pool, src.kind == .file || parallel {
                 try handle(try pool.submit(job), st)
                 try handle(try pool.collect(block: false), st)
             } else {
@@ -356,7 +357,8 @@ public final class SyncPass {
             switch item.action {
             case .copy: st.summary.counts.copied += 1
             case .update: st.summary.counts.updated += 1
-            default: st.summary.counts.metadata += 1
+            // A new folder was counted as copied; its metadata is part of that copy.
+            default: if item.kind != .directory || !st.newFolders.contains(item.path) { st.summary.counts.metadata += 1 }
             }
             st.summary.counts.bytes += r.bytes
             if st.pool != nil { events(.bytes(Int(r.bytes))) }
@@ -422,11 +424,17 @@ public final class SyncPass {
         }
         let folders = st.folderMetadata.sorted { $0.depth > $1.depth }
         try catalog.enqueue(pass: st.passID, folders.map { WorkItem(path: $0.path, action: .metadata, kind: .directory, size: 0) })
-        for f in folders {
-            let before = st.summary.counts.metadata
-            try perform(WorkItem(path: f.path, action: .metadata, kind: .directory, size: 0), f, nil, st)
-            // A new folder was counted as copied; its metadata is part of that copy.
-            if st.newFolders.contains(f.path), st.summary.counts.metadata > before { st.summary.counts.metadata -= 1 }
+        // Deepest first; the folders of one depth are independent, so the workers take them
+        // together, and each depth is finished before its parents start.
+        var start = folders.startIndex
+        while start < folders.endIndex {
+            let depth = folders[start].depth
+            let end = folders[start...].firstIndex { $0.depth != depth } ?? folders.endIndex
+            for f in folders[start..<end] {
+                try perform(WorkItem(path: f.path, action: .metadata, kind: .directory, size: 0), f, nil, st, parallel: true)
+            }
+            if let pool = st.pool { try handle(try pool.drain(), st) }
+            start = end
         }
     }
 }

@@ -35,6 +35,14 @@ public protocol SecurityDescriptorTree: Tree {
     func setSecurityDescriptor(_ path: String, _ sd: SecurityDescriptor) throws(TreeError)
 }
 
+/// A tree that sets an entry's times, attributes and descriptor in one exchange with the server.
+public protocol OneExchangeMetadataTree: Tree {
+    /// Sets all three (the descriptor when given); false when it cannot now, and callers then
+    /// go the usual way (`setMetadata`, then the descriptor).
+    func setMetadata(_ path: String, kind: EntryKind, times: FileTimes, attributes: DOSAttributes,
+                     securityDescriptor: SecurityDescriptor?) throws(TreeError) -> Bool
+}
+
 /// A tree that writes a whole small file in one exchange with the server: data under the
 /// temporary name, descriptor, rename into place, times and attributes. Nothing half-written
 /// ever carries the real name; on failure the temporary file may remain (callers remove it).

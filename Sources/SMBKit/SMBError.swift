@@ -35,6 +35,7 @@ enum SMBError {
         case 0xC000_00CC: .shareNotFound
         case 0xC000_0236, 0xC000_023C, 0xC000_00B5, 0xC000_020C, 0xC000_020D, 0xC000_014B, 0xC000_00C9, 0xC000_00C3, 0xC000_0203: .unreachable
         case 0xC000_00BB: .notSupported
+        case 0xC000_0035: .alreadyExists
         default: nil
         }
     }

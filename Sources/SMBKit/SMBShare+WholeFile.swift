@@ -144,6 +144,18 @@ extension SMBShare: WholeFileSourceTree {
     }
 }
 
+extension SMBShare: OneExchangeMetadataTree {
+    public func setMetadata(_ path: String, kind: EntryKind, times: FileTimes, attributes: DOSAttributes,
+                            securityDescriptor: SecurityDescriptor?) throws(TreeError) -> Bool {
+        guard let session = try compoundSession() else { return false }
+        let sd = securityDescriptor.map { ($0.preparedForSetting.selfRelative, $0.securityInformation) }
+        try overDirectSession { () throws(TreeError) in
+            try session.setMetadata(path, directory: kind == .directory, times: times, attributes: attributes, securityDescriptor: sd)
+        }
+        return true
+    }
+}
+
 extension SMBShare: SettlingTree {
     /// Closes what the SMB1 reader left to close with its next requests.
     public func settle() {

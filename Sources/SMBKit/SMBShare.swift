@@ -178,6 +178,9 @@ public final class SMBShare: SecurityDescriptorTree, AlternateStreamTree {
     }
 
     public func makeDirectory(_ path: String) throws(TreeError) {
+        if let session = try compoundSession() {
+            return try overDirectSession { () throws(TreeError) in try session.makeDirectory(path) }
+        }
         let rc = url(path).withCString { smbc_getFunctionMkdir(ctx)(ctx, $0, 0o755) }
         if rc < 0 { throw fail(path, "create folder") }
     }

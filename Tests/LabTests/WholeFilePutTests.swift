@@ -103,6 +103,50 @@ final class WholeFilePutTests: XCTestCase {
         try assertDirectListingsMatchLibsmbclient(Lab.modern, "Scratch", atLeast: 900)
     }
 
+    /// Times, attributes and the whole descriptor (protected flag, SACL) of an existing folder and
+    /// file in one exchange, read back with smbclient and smbcacls; the folder made in one too.
+    func testMetadataInOneExchangeOnAFolderAndAFile() throws {
+        let share = try Lab.share(Lab.modern, "Projects")
+        let dir = "meta-\(UUID().uuidString.prefix(8))"
+        try share.makeDirectory(dir)
+        defer { removeTree(share, dir) }
+        XCTAssertThrowsError(try share.makeDirectory(dir)) { XCTAssertEqual(($0 as? TreeError)?.kind, .alreadyExists) }
+        try [UInt8]("x".utf8).withUnsafeBytes {
+            try share.put("\(dir)/a.txt", through: "\(dir)/.migrate-a.partial", data: $0, times: FileTimes(),
+                          attributes: [.archive], securityDescriptor: nil)
+        }
+        let created = Timestamp(seconds: 1_073_901_600), modified = Timestamp(seconds: 1_101_823_200, nanoseconds: 123_456_700)
+        let folderSD = try SecurityDescriptor(sddl: "O:\(new)-3110G:\(new)-513D:PAI(A;OICI;0x1f01ff;;;SY)(A;OICI;0x1301bf;;;\(new)-2105)S:AI(AU;SA;0x10000;;;WD)")
+        XCTAssertTrue(try share.setMetadata(dir, kind: .directory, times: FileTimes(created: created, accessed: modified, modified: modified),
+                                            attributes: [.hidden], securityDescriptor: folderSD))
+        // A read-only file keeps no one from setting its metadata; no descriptor leaves it alone.
+        XCTAssertTrue(try share.setMetadata("\(dir)/a.txt", kind: .file, times: FileTimes(modified: created),
+                                            attributes: [.readOnly, .system], securityDescriptor: nil))
+        let folder = try allinfo(dir)
+        XCTAssertTrue(folder.contains("create_time:    Mon Jan 12 10:00:00 2004 UTC"), folder)
+        XCTAssertTrue(folder.contains("write_time:     Tue Nov 30 14:00:00 2004 UTC"), folder)
+        XCTAssertEqual(try share.stat(dir).attributes.intersection(.portable), [.hidden])
+        XCTAssertEqual(try share.stat(dir).times.modified, modified, "100 ns kept")
+        let cacls = try Lab.run("smbcacls", ["//\(Lab.modern)/Projects", dir, "-U", "labadmin%\(Lab.password("labadmin"))",
+                                             "--sddl", "--query-security-info=15"]).output
+        XCTAssertTrue(cacls.contains("O:\(new)-3110G:\(new)-513D:PAI(A;OICI;0x001f01ff;;;SY)(A;OICI;0x001301bf;;;\(new)-2105)"), cacls)
+        XCTAssertTrue(cacls.contains("(AU;SA;SD;;;WD)"), "the SACL went with it: \(cacls)")
+        let file = try allinfo("\(dir)/a.txt")
+        XCTAssertTrue(file.contains("write_time:     Mon Jan 12 10:00:00 2004 UTC"), file)
+        XCTAssertEqual(try share.stat("\(dir)/a.txt").attributes.intersection(.portable), [.readOnly, .system], file)
+
+        XCTAssertThrowsError(try share.setMetadata("\(dir)/missing", kind: .file, times: FileTimes(modified: created),
+                                                   attributes: [], securityDescriptor: nil)) { error in
+            let e = error as? TreeError
+            XCTAssertEqual(e?.kind, .notFound)
+            XCTAssertEqual(e?.path, "\(dir)/missing")
+            XCTAssertEqual(e?.operation, "open")
+        }
+        // Without a direct session the caller is told to go the usual way.
+        XCTAssertFalse(try Lab.share(Lab.legacy, "Scratch").setMetadata("", kind: .directory, times: FileTimes(), attributes: [],
+                                                                         securityDescriptor: nil))
+    }
+
     func testTheSMB1ServerHasNoCompoundSession() throws {
         XCTAssertEqual(try Lab.share(Lab.legacy, "Finance").putLimit, 0)
     }

@@ -36,8 +36,7 @@ extension SMB2Session: DirectLister {
         if open[0].status != 0 { throw failure(open[0].status, path, "list folder") }
         let handle = open[0].message.slice(64 + 64, 16)
         defer {
-            var close = WireWriter(); close.u16(24); close.u16(0); close.u32(0); close.raw(handle)
-            _ = try? exchange([Request(command: .close, body: close.bytes)], operation: "close")
+            _ = try? exchange([Self.close(handle)], operation: "close")
         }
         var reply = open[1]
         while reply.status == 0 {
@@ -55,18 +54,9 @@ extension SMB2Session: DirectLister {
 
     /// Open the folder (list, read attributes, synchronize), `queries` queries, maybe close.
     private func listing(_ path: String, queries: Int, close: Bool) -> [Request] {
-        let name = Self.wireName(path)
-        var create = WireWriter()
-        create.u16(57); create.u8(0); create.u8(0); create.u32(2); create.u64(0); create.u64(0)
-        create.u32(0x1 | 0x80 | 0x10_0000); create.u32(0); create.u32(7); create.u32(1) /* open */; create.u32(0x1) /* a folder */
-        create.u16(64 + 56); create.u16(UInt16(name.count)); create.u32(0); create.u32(0)
-        create.raw(name.isEmpty ? [0] : name)
-        var requests = [Request(command: .create, body: create.bytes)]
+        var requests = [Self.create(path, access: 0x1 | 0x80 | 0x10_0000, sharing: 7, disposition: 1, options: 0x1)]
         for i in 0..<queries { requests.append(query(Self.relatedHandle, restart: i == 0)) }
-        if close {
-            var c = WireWriter(); c.u16(24); c.u16(0); c.u32(0); c.raw(Self.relatedHandle)
-            requests.append(Request(command: .close, body: c.bytes))
-        }
+        if close { requests.append(Self.close()) }
         return requests
     }
 
