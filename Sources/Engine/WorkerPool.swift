@@ -135,10 +135,9 @@ public final class WorkerPool {
     }
 
     public func close() {
-        for w in workers {
-            try? w.input.close()
-            w.process.waitUntilExit()
-        }
+        // All told first, then waited for: each ends its sessions politely, and together they do.
+        for w in workers { try? w.input.close() }
+        for w in workers { w.process.waitUntilExit() }
         workers.removeAll()
     }
 }

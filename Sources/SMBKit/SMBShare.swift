@@ -52,11 +52,15 @@ public final class SMBShare: SecurityDescriptorTree, AlternateStreamTree {
 
     /// Logs on and opens the share root: the check `migrate plan` runs for every share.
     public func connect() throws(TreeError) {
+        // A direct session's logon proves the account and the share and says plainly whether the
+        // server made it a guest one; libsmbclient then connects when it is first needed (a
+        // worker copying small files never needs it). Where that logon fails, libsmbclient's
+        // attempt below reports why, as it does for servers without direct sessions.
+        if !context.credentials.kerberos, (try? confirmLogonDirectly()) == true { return }
         var st = Glibc.stat()
         let rc = url("").withCString { smbc_getFunctionStat(ctx)(ctx, $0, &st) }
         if rc < 0 { throw fail("", "connect") }
         if context.credentials.kerberos { try securityChannel.ensureStarted(); return }
-        // A direct session's logon says plainly whether the server made it a guest one.
         if try confirmLogonDirectly() { return }
         try refuseGuestSession()
     }
