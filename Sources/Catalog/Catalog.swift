@@ -66,11 +66,11 @@ extension CatalogDatabase {
             // (and are not the root's own record, "").
             let rows: [Row]
             if folder.isEmpty {
-                rows = try Row.fetchAll(db, sql: "SELECT * FROM entry WHERE share_id = ? AND instr(path, '/') = 0 AND path <> ''", arguments: [share])
+                rows = try Row.fetchAll(db, sql: "SELECT \(Self.syncedColumns) FROM entry WHERE share_id = ? AND instr(path, '/') = 0 AND path <> ''", arguments: [share])
             } else {
                 let prefix = folder + "/"
                 rows = try Row.fetchAll(db, sql: """
-                    SELECT * FROM entry WHERE share_id = ? AND path > ? AND path < ? AND instr(substr(path, ?), '/') = 0
+                    SELECT \(Self.syncedColumns) FROM entry WHERE share_id = ? AND path > ? AND path < ? AND instr(substr(path, ?), '/') = 0
                     """, arguments: [share, prefix, folder + "0", prefix.count + 1])
             }
             var out: [String: SyncedEntry] = [:]
@@ -80,14 +80,18 @@ extension CatalogDatabase {
     }
 
     public func synced(share: Int64, path: String) throws(Failure) -> SyncedEntry? {
-        try read { db in try Row.fetchOne(db, sql: "SELECT * FROM entry WHERE share_id = ? AND path = ?", arguments: [share, path]).map(Self.synced) }
+        try read { db in try Row.fetchOne(db, sql: "SELECT \(Self.syncedColumns) FROM entry WHERE share_id = ? AND path = ?", arguments: [share, path]).map(Self.synced) }
     }
 
+    /// What `synced` decodes, by position (by name GRDB compares every column name case-insensitively,
+    /// which was a tenth of a no-change delta's time).
+    static let syncedColumns = "path, kind, size, mtime, ctime, btime, attributes, sd_hash"
+
     static func synced(_ r: Row) -> SyncedEntry {
-        SyncedEntry(path: r["path"], kind: EntryKind(rawValue: r["kind"]) ?? .file, size: UInt64(bitPattern: r["size"] as Int64),
-                    modified: (r["mtime"] as Int64?).map(Timestamp.init(ticks:)), changed: (r["ctime"] as Int64?).map(Timestamp.init(ticks:)),
-                    created: (r["btime"] as Int64?).map(Timestamp.init(ticks:)), attributes: DOSAttributes(rawValue: UInt32(r["attributes"] as Int64)),
-                    sdHash: r["sd_hash"])
+        SyncedEntry(path: r[0], kind: EntryKind(rawValue: r[1]) ?? .file, size: UInt64(bitPattern: r[2] as Int64),
+                    modified: (r[3] as Int64?).map(Timestamp.init(ticks:)), changed: (r[4] as Int64?).map(Timestamp.init(ticks:)),
+                    created: (r[5] as Int64?).map(Timestamp.init(ticks:)), attributes: DOSAttributes(rawValue: UInt32(r[6] as Int64)),
+                    sdHash: r[7])
     }
 
     /// Records finished copies in one transaction: what the target now reflects, and their work

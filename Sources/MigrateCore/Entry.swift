@@ -17,8 +17,11 @@ public struct Entry: Hashable, Codable, Sendable {
     }
 
     /// The last path component.
-    public var name: Substring { path.split(separator: "/").last ?? Substring(path) }
-    public var depth: Int { path.split(separator: "/").count }
+    public var name: Substring {
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return path[...] }
+        return path[path.utf8.index(after: slash)...]
+    }
+    public var depth: Int { path.isEmpty ? 0 : path.utf8.reduce(1) { $1 == UInt8(ascii: "/") ? $0 + 1 : $0 } }
 }
 
 /// Joins relative tree paths ("" is the root).

@@ -19,8 +19,10 @@ public struct PathFilter: Sendable, Hashable {
     }
 
     static func matches(_ pattern: String, _ path: String) -> Bool {
-        let subject = pattern.contains("/") ? path : String(path.split(separator: "/").last ?? "")
-        return fnmatch(pattern, subject, fnmCaseFold) == 0
+        if pattern.utf8.contains(UInt8(ascii: "/")) { return fnmatch(pattern, path, fnmCaseFold) == 0 }
+        if pattern == "*" { return true }   // every name (no FNM_PERIOD: dot names too)
+        let name = path.utf8.lastIndex(of: UInt8(ascii: "/")).map { String(path[path.utf8.index(after: $0)...]) } ?? path
+        return fnmatch(pattern, name, fnmCaseFold) == 0
     }
 
     /// GNU FNM_CASEFOLD (1 << 4); Glibc's module map does not export it.

@@ -64,6 +64,14 @@ extension SMBShare: WholeFileTree {
         return s
     }
 
+    /// An SMB2 session is open and no SMB1 one was tried: SMB1 is not tried for what either can
+    /// do (each attempt costs a connection, and a modern server refuses it), only for what
+    /// needs it (reading whole files).
+    var speaksSMB2Only: Bool {
+        if case .open = compound, case .none = reader { return true }
+        return false
+    }
+
     /// Asks a direct session whether the server took the logon for the account: true when one
     /// could be opened (and was not a guest one), false when neither kind is possible here.
     func confirmLogonDirectly() throws(TreeError) -> Bool {
@@ -74,7 +82,7 @@ extension SMBShare: WholeFileTree {
     /// The descriptor through a direct session (SMB1 or SMB2), nil when neither is possible.
     func directSecurityDescriptor(_ path: String) throws(TreeError) -> SecurityDescriptor? {
         let read: (UInt32) throws(TreeError) -> [UInt8]
-        if let s = try readerSession() {
+        if !speaksSMB2Only, let s = try readerSession() {
             read = { info throws(TreeError) in try s.securityDescriptor(path, info) }
         } else if let s = try compoundSession() {
             read = { info throws(TreeError) in try s.securityDescriptor(path, info) }

@@ -89,6 +89,7 @@ public final class SMBShare: SecurityDescriptorTree, AlternateStreamTree {
     }
 
     public func stat(_ path: String) throws(TreeError) -> Entry {
+        if let entry = try statDirectly(path) { return entry }
         var st = Glibc.stat()
         let rc = url(path).withCString { smbc_getFunctionStat(ctx)(ctx, $0, &st) }
         if rc < 0 { throw fail(path, "stat") }
@@ -103,6 +104,14 @@ public final class SMBShare: SecurityDescriptorTree, AlternateStreamTree {
                      times: FileTimes(created: nil, accessed: Timestamp(st.st_atim), modified: Timestamp(st.st_mtim),
                                       changed: Timestamp(st.st_ctim)),
                      attributes: Self.attributes(fromMode: st.st_mode))
+    }
+
+    /// Through a direct session's open, which answers with every time and the attributes (a
+    /// folder's too, which libsmbclient cannot give); nil when there is none.
+    private func statDirectly(_ path: String) throws(TreeError) -> Entry? {
+        if !speaksSMB2Only, let s = try readerSession() { return try overDirectSession { () throws(TreeError) in try s.stat(path) } }
+        if let s = try compoundSession() { return try overDirectSession { () throws(TreeError) in try s.stat(path) } }
+        return nil
     }
 
     /// libsmbclient encodes a file's DOS attributes in its synthesised mode: no write bit =
@@ -156,14 +165,15 @@ public final class SMBShare: SecurityDescriptorTree, AlternateStreamTree {
         if errno != 0 && errno != ENOENT { throw fail(path, "list folder") }
     }
 
-    /// One folder through a direct session (SMB1, else SMB2), nil when there is none. Gathered
+    /// One folder through a direct session (SMB1, else SMB2; SMB2 alone on a server known to
+    /// speak it), nil when there is none. Gathered
     /// before it is handed on, so a connection dropped half way is retried once on a new one
     /// without repeats. While a walk works on one folder, the server already lists the next ones
     /// (see `ListingAhead`).
     private func listDirectly(_ path: String) throws(TreeError) -> [Entry]? {
         for attempt in 0..<2 {
             let lister: any DirectLister
-            if let s = try readerSession() { lister = s } else if let s = try compoundSession() { lister = s } else { return nil }
+            if !speaksSMB2Only, let s = try readerSession() { lister = s } else if let s = try compoundSession() { lister = s } else { return nil }
             let session = lister
             var entries: [Entry] = []
             do {

@@ -36,7 +36,12 @@ final class ConnectTests: XCTestCase {
             let s = try Lab.share(host, share)
             try s.connect()
             XCTAssertEqual(try connections(to: host) - before, 1, "\(host): the direct session alone")
-            _ = try s.stat("")
+            // The root's metadata comes over it too, with what libsmbclient cannot give of a folder.
+            let root = try s.stat("")
+            XCTAssertEqual(root.kind, .directory)
+            XCTAssertNotNil(root.times.created)
+            XCTAssertEqual(try connections(to: host) - before, 1, "\(host): stat over the direct session")
+            XCTAssertThrowsError(try s.removeFile("no-such-file-\(UUID().uuidString)")) { XCTAssertEqual(($0 as? TreeError)?.kind, .notFound) }
             XCTAssertEqual(try connections(to: host) - before, 2, "\(host): libsmbclient when a call needs it")
         }
     }

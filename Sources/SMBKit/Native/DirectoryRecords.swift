@@ -11,20 +11,26 @@ enum DirectoryRecords {
         while o + 94 <= data.count {
             let next = Int(r.u32(o)), nameLength = Int(r.u32(o + 60))
             let raw = r.slice(o + 94, nameLength)
-            let name = String(decoding: stride(from: 0, to: raw.count - 1, by: 2).map { UInt16(raw[$0]) | UInt16(raw[$0 + 1]) << 8 }, as: UTF16.self)
+            let name = WireWriter.string(utf16: raw)
             if name != "." && name != ".." {
-                let attributes = DOSAttributes(rawValue: r.u32(o + 56))
-                let kind: EntryKind = attributes.contains(.directory) ? .directory : .file
-                try body(Entry(path: joinPath(folder, name), kind: kind, size: kind == .file ? r.u64(o + 40) : 0,
-                               times: FileTimes(created: time(r.u64(o + 8)), accessed: time(r.u64(o + 16)),
-                                                modified: time(r.u64(o + 24)), changed: time(r.u64(o + 32))),
-                               attributes: attributes), name)
+                try body(entry(joinPath(folder, name), times: r, at: o + 8, attributes: r.u32(o + 56), size: r.u64(o + 40)), name)
             } else {
                 try body(nil, name)
             }
             if next == 0 { break }
             o += next
         }
+    }
+
+    /// An entry from the four FILETIMEs at `offset` (created, accessed, written, changed), as
+    /// directory records, SMB1 opens and SMB2 creates all give them.
+    static func entry(_ path: String, times r: WireReader, at offset: Int, attributes raw: UInt32, size: UInt64) -> Entry {
+        let attributes = DOSAttributes(rawValue: raw)
+        let kind: EntryKind = attributes.contains(.directory) ? .directory : .file
+        return Entry(path: path, kind: kind, size: kind == .file ? size : 0,
+                     times: FileTimes(created: time(r.u64(offset)), accessed: time(r.u64(offset + 8)),
+                                      modified: time(r.u64(offset + 16)), changed: time(r.u64(offset + 24))),
+                     attributes: attributes)
     }
 
     /// FILETIME on the wire; 0 means the server does not know.

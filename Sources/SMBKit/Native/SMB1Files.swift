@@ -112,6 +112,16 @@ extension SMB1Session {
         return details
     }
 
+    /// One entry's metadata from the open's answer (every time, attributes, size), then a close.
+    func stat(_ path: String) throws(TreeError) -> Entry {
+        let open = try exchange([create(path, access: 0x80 | 0x10_0000, folder: nil)], operation: "stat")[0]
+        guard open.status == 0 else { throw NTStatus.error(open.status, tree: displayName, path: path, operation: "stat") }
+        let w = open.wordsOffset
+        _ = try? exchange([close(open.message.u16(w + 5))], operation: "close")
+        return DirectoryRecords.entry(path, times: open.message, at: w + 11, attributes: open.message.u32(w + 43),
+                                      size: open.message.u64(w + 55))
+    }
+
     /// Read data and attributes.
     static let readData: UInt32 = 0x1 | 0x80
     /// Read control and synchronize; the SACL needs ACCESS_SYSTEM_SECURITY as well.
@@ -169,7 +179,7 @@ extension SMB1Session {
         while o + 24 <= data.count {
             let next = Int(r.u32(o)), nameLength = Int(r.u32(o + 4))
             let raw = r.slice(o + 24, nameLength)
-            var name = String(decoding: stride(from: 0, to: raw.count - 1, by: 2).map { UInt16(raw[$0]) | UInt16(raw[$0 + 1]) << 8 }, as: UTF16.self)
+            var name = WireWriter.string(utf16: raw)
             if name.hasPrefix(":") { name.removeFirst() }
             if name.hasSuffix(":$DATA") { name.removeLast(6) }
             if !name.isEmpty { out.append(.init(name: name, size: r.u64(o + 8))) }

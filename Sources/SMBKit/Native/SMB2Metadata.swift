@@ -4,6 +4,7 @@ import MigrateCore
 /// information, set the descriptor, close) instead of libsmbclient's xattr, utimes and chmod
 /// round trips and the descriptor helper; and a new folder in one (create, close). Access is
 /// checked when the handle opens, so a descriptor that excludes the account stops nothing after it.
+/// An entry's metadata is read in one too (create, close).
 extension SMB2Session {
     func setMetadata(_ path: String, directory: Bool, times: FileTimes, attributes: DOSAttributes,
                      securityDescriptor sd: (bytes: [UInt8], information: UInt32)?) throws(TreeError) {
@@ -21,6 +22,15 @@ extension SMB2Session {
         for (i, r) in responses.enumerated().prefix(steps.count) where r.status != 0 {
             throw failure(r.status, path, steps[i])
         }
+    }
+
+    /// One entry's metadata from the create's answer (every time, size, attributes), then a close.
+    func stat(_ path: String) throws(TreeError) -> Entry {
+        let r = try exchange([Self.create(path, access: 0x80 | 0x10_0000, sharing: 7, disposition: 1, options: 0), Self.close()],
+                             related: true, operation: "stat")
+        if r[0].status != 0 { throw failure(r[0].status, path, "stat") }
+        return DirectoryRecords.entry(path, times: r[0].message, at: 64 + 8, attributes: r[0].message.u32(64 + 56),
+                                      size: r[0].message.u64(64 + 48))
     }
 
     /// A new folder (one that exists already fails with OBJECT_NAME_COLLISION, `.alreadyExists`).

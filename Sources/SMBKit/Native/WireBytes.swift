@@ -19,7 +19,25 @@ struct WireWriter {
         for i in 0..<size { bytes.append(UInt8(truncatingIfNeeded: v >> (8 * UInt64(i)))) }
     }
 
-    static func utf16(_ s: String) -> [UInt8] { s.utf16.flatMap { [UInt8(truncatingIfNeeded: $0), UInt8($0 >> 8)] } }
+    static func utf16(_ s: String) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(s.utf8.count * 2)
+        for u in s.utf16 { out.append(UInt8(truncatingIfNeeded: u)); out.append(UInt8(u >> 8)) }
+        return out
+    }
+
+    /// UTF-16LE bytes as a string (names on the wire); most names are ASCII, which skips the
+    /// general transcoder.
+    static func string(utf16 raw: [UInt8]) -> String {
+        let n = raw.count / 2
+        var ascii = true
+        for i in 0..<n where raw[2 * i + 1] != 0 || raw[2 * i] >= 0x80 { ascii = false; break }
+        if ascii { return String(unsafeUninitializedCapacity: n) { buf in
+            for i in 0..<n { buf[i] = raw[2 * i] }
+            return n
+        } }
+        return String(decoding: (0..<n).map { UInt16(raw[2 * $0]) | UInt16(raw[2 * $0 + 1]) << 8 }, as: UTF16.self)
+    }
 }
 
 /// Reads little-endian fields at fixed offsets; out-of-range reads give zero (a short or
