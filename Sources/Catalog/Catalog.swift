@@ -64,17 +64,19 @@ extension CatalogDatabase {
         try read { db in
             // Children of "a/b" are "a/b/x" with no further '/'; the root's children have no '/'
             // (and are not the root's own record, "").
-            let rows: [Row]
+            let rows: RowCursor
             if folder.isEmpty {
-                rows = try Row.fetchAll(db, sql: "SELECT \(Self.syncedColumns) FROM entry WHERE share_id = ? AND instr(path, '/') = 0 AND path <> ''", arguments: [share])
+                rows = try Row.fetchCursor(db, sql: "SELECT \(Self.syncedColumns) FROM entry WHERE share_id = ? AND instr(path, '/') = 0 AND path <> ''", arguments: [share])
             } else {
+                // substr counts code points, not Swift's characters (a decomposed "é" is two).
                 let prefix = folder + "/"
-                rows = try Row.fetchAll(db, sql: """
+                rows = try Row.fetchCursor(db, sql: """
                     SELECT \(Self.syncedColumns) FROM entry WHERE share_id = ? AND path > ? AND path < ? AND instr(substr(path, ?), '/') = 0
-                    """, arguments: [share, prefix, folder + "0", prefix.count + 1])
+                    """, arguments: [share, prefix, folder + "0", prefix.unicodeScalars.count + 1])
             }
+            // Decoded straight from the statement: no copy of each row.
             var out: [String: SyncedEntry] = [:]
-            for r in rows { let e = Self.synced(r); out[e.path] = e }
+            while let r = try rows.next() { let e = Self.synced(r); out[e.path] = e }
             return out
         }
     }

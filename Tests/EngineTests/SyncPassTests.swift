@@ -58,6 +58,18 @@ final class SyncPassTests: XCTestCase {
         return out
     }
 
+    /// A folder whose name is decomposed Unicode (é as e + combining accent, as macOS clients
+    /// write it) has its children in the catalog like any other: a quick delta copies nothing again.
+    func testQuickDeltaFindsTheChildrenOfADecomposedUnicodeFolder() throws {
+        let folder = "Cafe\u{301} Menus"
+        try FileManager.default.createDirectory(at: src.appendingPathComponent(folder), withIntermediateDirectories: true)
+        try write("\(folder)/soup.txt", "soup")
+        XCTAssertEqual(try pass().counts.failed, 0)
+        let s = try pass { $0.trustCatalog = true }
+        XCTAssertEqual(s.kind, "quick delta")
+        XCTAssertEqual(s.counts.copied + s.counts.updated + s.counts.metadata, 0, "\(s.counts)")
+    }
+
     func testFullThenDeltaMirrorsEveryChange() throws {
         var s = try pass()
         XCTAssertEqual(s.kind, "full")
