@@ -7,6 +7,8 @@
 #   BENCH_HUGE=1 Benchmarks/run.sh    also peak memory of a full pass and a no-change delta on a 200,000-entry share
 #   BENCH_ONLY_HUGE=1 Benchmarks/run.sh    only that
 #   BENCH_SKIP_LARGE=1 Benchmarks/run.sh   SMALL only
+#   BENCH_KEEP=1 Benchmarks/run.sh    leaves the last dataset on the source
+#   BENCH_ROUNDS=3 Benchmarks/run.sh  every step of a dataset that many times, alternating (default 2); the best of each counts
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LARGE_N=${BENCH_LARGE_N:-4}
@@ -14,6 +16,7 @@ LARGE_MIB=${BENCH_LARGE_MIB:-512}
 SMALL_N=${BENCH_SMALL_N:-20000}
 SMALL_DIRS=${BENCH_SMALL_DIRS:-200}
 WORKERS=${BENCH_WORKERS:-4}
+ROUNDS=${BENCH_ROUNDS:-2}
 ROOT=${MIGRATE_LAB_ROOT:-/tmp/migrate-lab}
 LEGACY=127.0.0.21 MODERN=127.0.0.22
 SRC="$ROOT/legacy/share/Bench" DST="$ROOT/modern/share/Bench"
@@ -35,9 +38,15 @@ S1=(--option='client min protocol=NT1')
 TRASH="$ROOT/bench-trash"
 clean_target() { mkdir -p "$TRASH"; mv "$DST" "$TRASH/$(date +%s%N)"; mkdir -p "$DST"; }
 empty_trash() { rm -rf "$TRASH"; }
-measure() { # command... -> "wall-seconds peak-RSS-KiB" (the largest process of the command)
+busy() { # CPU seconds the whole machine has spent busy so far (servers, clients, kernel; not idle, iowait or steal)
+  awk -v hz="$(getconf CLK_TCK)" '/^cpu /{print ($2 + $3 + $4 + $7 + $8) / hz}' /proc/stat
+}
+measure() { # command... -> "wall-seconds peak-RSS-KiB machine-busy-CPU-seconds" (RSS: the largest process of the command)
+  local b0 b1
+  b0=$(busy)
   /usr/bin/time -o "$WORK/time" -f '%e %M' "$@" >"$WORK/out" 2>"$WORK/err" || { tail -3 "$WORK/err" >&2; }
-  tail -1 "$WORK/time"
+  b1=$(busy)
+  echo "$(tail -1 "$WORK/time") $(awk -v a="$b0" -v b="$b1" 'BEGIN{print b - a}')"
 }
 
 make_large() {
@@ -89,43 +98,65 @@ YAML
 }
 
 run_dataset() { # name files bytes
-  local name=$1 files=$2 bytes=$3 p
+  local name=$1 files=$2 bytes=$3 p r results="$WORK/results-$1"
   p=$(plan "$name")
-  clean_target; rm -rf "$SHM"; mkdir -p "$DST/cp" "$SHM/get" "$WORK/twohop"
-  local t_cp t_get t_put t_hop1 t_hop2 t_migrate m_migrate t_delta m_delta t_quick m_quick t_ls
-  read -r t_cp _ < <(measure cp -a "$SRC/$name" "$DST/cp/")
-  clean_target
-  read -r t_get _ < <(measure smbclient "//$LEGACY/Bench" -U "labadmin%$PW" "${S1[@]}" -c "lcd $SHM/get; prompt off; recurse on; mget $name")
-  read -r t_put _ < <(measure smbclient "//$MODERN/Bench" -U "labadmin%$PW" -c "lcd $SHM/get; prompt off; recurse on; mput $name")
-  clean_target; rm -rf "$SHM/get"
-  read -r t_hop1 _ < <(measure smbclient "//$LEGACY/Bench" -U "labadmin%$PW" "${S1[@]}" -c "lcd $WORK/twohop; prompt off; recurse on; mget $name")
-  read -r t_hop2 _ < <(measure smbclient "//$MODERN/Bench" -U "labadmin%$PW" -c "lcd $WORK/twohop; prompt off; recurse on; mput $name")
-  mkdir -p "$TRASH"; mv "$WORK/twohop" "$TRASH/twohop-$(date +%s%N)"; clean_target
-  read -r t_migrate m_migrate < <(measure "$BIN" sync "$p" --workers "$WORKERS")
-  grep -E "full|delta" "$WORK/out" >&2 || true
-  read -r t_delta m_delta < <(measure "$BIN" sync "$p" --workers "$WORKERS")
-  read -r t_quick m_quick < <(measure "$BIN" sync "$p" --workers "$WORKERS" --quick)
-  grep -E "full|delta" "$WORK/out" >&2 || true
-  read -r t_ls _ < <(measure smbclient "//$LEGACY/Bench" -U "labadmin%$PW" "${S1[@]}" -c "recurse; ls $name\\*")
+  : > "$results"
+  step() { # name command... : one measured step, appended to the results as "round step wall rss cpu"
+    local label=$1; shift
+    echo "$r $label $(measure "$@")" >> "$results"
+  }
+  # Rounds alternate every step, so a slow spell of the machine hits all of them alike.
+  for r in $(seq 1 "$ROUNDS"); do
+    clean_target; rm -rf "$SHM" "$WORK/$name.sqlite"*; mkdir -p "$DST/cp" "$SHM/get" "$WORK/twohop"
+    step cp cp -a "$SRC/$name" "$DST/cp/"
+    clean_target
+    step get smbclient "//$LEGACY/Bench" -U "labadmin%$PW" "${S1[@]}" -c "lcd $SHM/get; prompt off; recurse on; mget $name"
+    step put smbclient "//$MODERN/Bench" -U "labadmin%$PW" -c "lcd $SHM/get; prompt off; recurse on; mput $name"
+    clean_target; rm -rf "$SHM/get"
+    step hop1 smbclient "//$LEGACY/Bench" -U "labadmin%$PW" "${S1[@]}" -c "lcd $WORK/twohop; prompt off; recurse on; mget $name"
+    step hop2 smbclient "//$MODERN/Bench" -U "labadmin%$PW" -c "lcd $WORK/twohop; prompt off; recurse on; mput $name"
+    mkdir -p "$TRASH"; mv "$WORK/twohop" "$TRASH/twohop-$(date +%s%N)"; clean_target
+    step migrate "$BIN" sync "$p" --workers "$WORKERS"
+    grep -E "full|delta" "$WORK/out" >&2 || true
+    step delta "$BIN" sync "$p" --workers "$WORKERS"
+    step quick "$BIN" sync "$p" --workers "$WORKERS" --quick
+    grep -E "full|delta" "$WORK/out" >&2 || true
+    step ls smbclient "//$LEGACY/Bench" -U "labadmin%$PW" "${S1[@]}" -c "recurse; ls $name\\*"
+  done
   empty_trash
-  python3 - "$name" "$files" "$bytes" "$t_cp" "$t_get" "$t_put" "$t_hop1" "$t_hop2" "$t_migrate" "$m_migrate" "$t_delta" "$m_delta" "$t_quick" "$t_ls" <<'PY'
-import sys
-name, files, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-cp, get, put, h1, h2, mig, mmig, delta, mdelta, quick, ls = map(float, sys.argv[4:])
-hop = h1 + h2
-mb = lambda t: size / 1e6 / t
-fps = lambda t: files / t
-print(f"\n### {name}: {files} files, {size / 2**20:.0f} MiB\n")
+  python3 - "$name" "$files" "$bytes" "$results" <<'PY'
+import os, sys
+name, files, size, path = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+rounds = {}
+for line in open(path):
+    r, step, wall, rss, cpu = line.split()
+    rounds.setdefault(int(r), {})[step] = (float(wall), float(rss), float(cpu))
+for r in rounds.values():   # the naive two-hop is its two halves, as one step
+    r["hop"] = (r["hop1"][0] + r["hop2"][0], 0.0, r["hop1"][2] + r["hop2"][2])
+best = {s: min((r[s] for r in rounds.values()), key=lambda v: v[0]) for s in rounds[1]}
+peak = {s: max(r[s][1] for r in rounds.values()) for s in rounds[1]}
+t = {s: v[0] for s, v in best.items()}
+mb = lambda x: size / 1e6 / x
+fps = lambda x: files / x
+print(f"\n### {name}: {files} files, {size / 2**20:.0f} MiB (best of {len(rounds)} rounds)\n")
 print("| step | seconds | MB/s | files/s |\n|---|---:|---:|---:|")
-for label, t in [("cp -a between the servers' folders (physical limit)", cp), ("smbclient get from SMB1 (read ceiling)", get),
-                 ("smbclient put to SMB3 (write ceiling)", put), ("naive two-hop: get, then put", hop),
-                 ("migrate sync, full pass", mig), ("migrate sync, no-change delta", delta),
-                 ("migrate sync --quick, no-change delta (target from the catalog)", quick), ("smbclient recurse ls (bare enumeration)", ls)]:
-    print(f"| {label} | {t:.1f} | {mb(t):.0f} | {fps(t):.0f} |")
-print(f"\n- migrate / naive two-hop: **{hop / mig:.2f} x** (target: LARGE >= 1.3 x in MB/s, SMALL >= 2 x in files/s)")
-print(f"- migrate / SMB3 write ceiling: **{put / mig:.2f} x** (target for LARGE: >= 0.85 x)")
-print(f"- no-change delta / bare enumeration: **{delta / ls:.2f} x**, with --quick **{quick / ls:.2f} x** (target: <= 1.5 x)")
-print(f"- peak memory: full pass {mmig / 1024:.0f} MiB, delta {mdelta / 1024:.0f} MiB (coordinator or largest worker)")
+for label, s in [("cp -a between the servers' folders (physical limit)", "cp"), ("smbclient get from SMB1 (read ceiling)", "get"),
+                 ("smbclient put to SMB3 (write ceiling)", "put"), ("naive two-hop: get, then put", "hop"),
+                 ("migrate sync, full pass", "migrate"), ("migrate sync, no-change delta", "delta"),
+                 ("migrate sync --quick, no-change delta (target from the catalog)", "quick"), ("smbclient recurse ls (bare enumeration)", "ls")]:
+    print(f"| {label} | {t[s]:.2f} | {mb(t[s]):.0f} | {fps(t[s]):.0f} |")
+print(f"\n- migrate / naive two-hop: **{t['hop'] / t['migrate']:.2f} x** (target: LARGE >= 1.3 x in MB/s, SMALL >= 2 x in files/s)")
+print(f"- migrate / SMB3 write ceiling: **{t['put'] / t['migrate']:.2f} x** (target for LARGE: >= 0.85 x)")
+print(f"- no-change delta / bare enumeration: **{t['delta'] / t['ls']:.2f} x**, with --quick **{t['quick'] / t['ls']:.2f} x** (target: <= 1.5 x)")
+per_round = ", ".join(f"{r['hop'][0] / r['migrate'][0]:.2f} x" for r in rounds.values())
+deltas = ", ".join(f"{r['delta'][0] / r['ls'][0]:.2f} x" for r in rounds.values())
+print(f"- each round: migrate / naive {per_round}; delta / enumeration {deltas}")
+ms = lambda c: 1000 * c / files
+cores = os.cpu_count()
+print(f"- machine CPU per file (all processes, both servers; best rounds): put {ms(best['put'][2]):.2f} ms, naive two-hop {ms(best['hop'][2]):.2f} ms, "
+      f"migrate {ms(best['migrate'][2]):.2f} ms; migrate kept the cores {100 * best['migrate'][2] / (t['migrate'] * cores):.0f} % busy, "
+      f"the naive copy {100 * best['hop'][2] / (t['hop'] * cores):.0f} %")
+print(f"- peak memory: full pass {peak['migrate'] / 1024:.0f} MiB, delta {peak['delta'] / 1024:.0f} MiB (coordinator or largest worker)")
 PY
 }
 
@@ -145,8 +176,10 @@ if [ "${BENCH_HUGE:-0}" = 1 ] || [ "${BENCH_ONLY_HUGE:-0}" = 1 ]; then
   rm -rf "$SRC/SMALL"; clean_target
   SMALL_N=200000 SMALL_DIRS=2000 make_small
   p=$(plan SMALL)
-  read -r tf mf < <(measure "$BIN" sync "$p" --workers "$WORKERS" --acl-check none)
-  read -r t m < <(measure "$BIN" sync "$p" --workers "$WORKERS" --acl-check none)
+  read -r tf mf _ < <(measure "$BIN" sync "$p" --workers "$WORKERS" --acl-check none)
+  read -r t m _ < <(measure "$BIN" sync "$p" --workers "$WORKERS" --acl-check none)
   echo; echo "- 200,000 entries: full pass $tf s, peak memory $((mf / 1024)) MiB; no-change delta $t s, peak memory $((m / 1024)) MiB (target <= 150 MiB)"
 fi
-rm -rf "$SRC"/* ; clean_target
+# BENCH_KEEP=1 leaves the datasets on the source (for profiling by hand).
+[ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$SRC"/*
+clean_target
