@@ -51,13 +51,14 @@ extension SMB1Session {
         for r in replies.prefix(reads) {
             let rw = r.wordsOffset
             let length = Int(r.message.u16(rw + 10)) | Int(r.message.u16(rw + 14)) << 16
-            let data = r.message.slice(Int(r.message.u16(rw + 12)), length)
-            guard result.count + data.count <= buffer.count else {
+            guard result.count + length <= buffer.count else {
                 throw TreeError(.busy, tree: displayName, path: path, operation: "read", detail: "grew while being copied")
             }
-            data.withUnsafeBytes { buffer.baseAddress!.advanced(by: result.count).copyMemory(from: $0.baseAddress!, byteCount: data.count) }
-            result.count += data.count
-            if data.count < readChunk { break }
+            guard r.message.copy(Int(r.message.u16(rw + 12)), length, to: buffer.baseAddress!.advanced(by: result.count)) else {
+                throw TreeError(.io, tree: displayName, path: path, operation: "read", detail: "a read reply shorter than it says")
+            }
+            result.count += length
+            if length < readChunk { break }
         }
         if securityInformation != nil { result.securityDescriptor = replies[reads].data }
         result.streams = Self.streams(replies.last!.data)

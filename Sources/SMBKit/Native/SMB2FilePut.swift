@@ -53,6 +53,7 @@ extension SMB2Session {
 
     private func write(_ data: UnsafeRawBufferPointer, at offset: Int) -> Request {
         var w = WireWriter()
+        w.bytes.reserveCapacity(48 + data.count)
         w.u16(49); w.u16(64 + 48); w.u32(UInt32(data.count)); w.u64(UInt64(offset)); w.raw(Self.relatedHandle)
         w.u32(0); w.u32(0); w.u16(0); w.u16(0); w.u32(0)
         w.bytes.append(contentsOf: data)

@@ -134,6 +134,7 @@ final class SMB2Session {
             throw TreeError(.io, tree: displayName, operation: operation, detail: "the server granted \(credits) credits, \(requests.count) needed")
         }
         var w = WireWriter()
+        w.bytes.reserveCapacity(requests.reduce(0) { $0 + 72 + $1.body.count })
         let first = nextMessageId
         for (i, r) in requests.enumerated() {
             let start = w.bytes.count

@@ -58,6 +58,13 @@ struct WireReader {
         let s = bytes.startIndex + o
         return Array(bytes[s..<s + n])
     }
+    /// Copies `n` bytes at `o` to `destination` (file data, without an array in between); false
+    /// when they are not all in the message.
+    func copy(_ o: Int, _ n: Int, to destination: UnsafeMutableRawPointer) -> Bool {
+        guard o >= 0, n >= 0, o + n <= bytes.count else { return false }
+        bytes.withUnsafeBytes { destination.copyMemory(from: $0.baseAddress! + o, byteCount: n) }
+        return true
+    }
 
     private func value(_ o: Int, _ size: Int) -> UInt64 {
         guard o >= 0, o + size <= bytes.count else { return 0 }
