@@ -14,9 +14,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
     ],
     targets: [
-        // libsmbclient through pkg-config; only SMBKit imports it.
-        .systemLibrary(name: "CSMBClient", pkgConfig: "smbclient",
-                       providers: [.apt(["libsmbclient-dev"])]),
+        // libsmbclient's header (libsmbclient-dev), the library loaded on first use; only SMBKit imports it.
+        .systemLibrary(name: "CSMBClient", providers: [.apt(["libsmbclient-dev"])]),
         // Entries, times, attributes, security descriptors, the tree protocol, errors.
         .target(name: "MigrateCore"),
         // The only Swift code that talks SMB.

@@ -16,22 +16,22 @@ final class SMBFile: ReadableFile, WritableFile {
     deinit { if handle != nil { try? close() } }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(TreeError) -> Int {
-        let ctx = share.ctx
-        let n = smbc_getFunctionRead(ctx)(ctx, handle, buffer.baseAddress, buffer.count)
+        let c = try share.ctx
+        let n = csmb_smbc_getFunctionRead(c)(c, handle, buffer.baseAddress, buffer.count)
         if n < 0 { throw share.fail(path, "read") }
         return n
     }
 
     func seek(to offset: UInt64) throws(TreeError) {
-        let ctx = share.ctx
-        if smbc_getFunctionLseek(ctx)(ctx, handle, off_t(offset), SEEK_SET) < 0 { throw share.fail(path, "seek") }
+        let c = try share.ctx
+        if csmb_smbc_getFunctionLseek(c)(c, handle, off_t(offset), SEEK_SET) < 0 { throw share.fail(path, "seek") }
     }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws(TreeError) {
-        let ctx = share.ctx
+        let c = try share.ctx
         var done = 0
         while done < bytes.count {
-            let n = smbc_getFunctionWrite(ctx)(ctx, handle, bytes.baseAddress! + done, bytes.count - done)
+            let n = csmb_smbc_getFunctionWrite(c)(c, handle, bytes.baseAddress! + done, bytes.count - done)
             if n <= 0 { throw share.fail(path, "write") }
             done += n
         }
@@ -40,7 +40,7 @@ final class SMBFile: ReadableFile, WritableFile {
     func close() throws(TreeError) {
         guard let h = handle else { return }
         handle = nil
-        let ctx = share.ctx
-        if smbc_getFunctionClose(ctx)(ctx, h) < 0 { throw share.fail(path, "close") }
+        let c = try share.ctx
+        if csmb_smbc_getFunctionClose(c)(c, h) < 0 { throw share.fail(path, "close") }
     }
 }

@@ -7,9 +7,10 @@ import MigrateCore
 /// access/write times, resets attributes) -> chmod (attributes back) -> descriptor last.
 extension SMBShare {
     func setXattr(_ path: String, _ name: String, _ value: String, operation: String) throws(TreeError) {
+        let c = try ctx
         errno = 0
         let rc = url(path).withCString { u in
-            name.withCString { n in value.withCString { v in smbc_getFunctionSetxattr(ctx)(ctx, u, n, v, strlen(v), 0) } }
+            name.withCString { n in value.withCString { v in csmb_smbc_getFunctionSetxattr(c)(c, u, n, v, strlen(v), 0) } }
         }
         // Samba 4.17 may fail an SD set with errno 0: treat it as access denied.
         if rc < 0 { throw fail(path, operation, errno == 0 ? EACCES : errno) }
@@ -30,7 +31,8 @@ extension SMBShare {
         if let a = times.accessed, let m = times.modified {
             var tv = [timeval(tv_sec: Int(a.seconds), tv_usec: Int(a.nanoseconds / 1000)),
                       timeval(tv_sec: Int(m.seconds), tv_usec: Int(m.nanoseconds / 1000))]
-            let rc = url(path).withCString { smbc_getFunctionUtimes(ctx)(ctx, $0, &tv) }
+            let c = try ctx
+            let rc = url(path).withCString { csmb_smbc_getFunctionUtimes(c)(c, $0, &tv) }
             if rc < 0 { throw fail(path, "set times") }
         }
         if let attributes {
@@ -39,7 +41,8 @@ extension SMBShare {
             if attributes.contains(.archive) { mode |= 0o100 }
             if attributes.contains(.system) { mode |= 0o010 }
             if attributes.contains(.hidden) { mode |= 0o001 }
-            let rc = url(path).withCString { smbc_getFunctionChmod(ctx)(ctx, $0, mode) }
+            let c = try ctx
+            let rc = url(path).withCString { csmb_smbc_getFunctionChmod(c)(c, $0, mode) }
             if rc < 0 { throw fail(path, "set attributes") }
         }
     }

@@ -39,7 +39,8 @@ public final class SMBShare: SecurityDescriptorTree, AlternateStreamTree {
     /// Whether the account could read SACLs (nil until a descriptor was read).
     public var saclReadable: Bool? { directSACLReadable ?? securityChannel.saclReadable }
 
-    var ctx: UnsafeMutablePointer<SMBCCTX> { context.ctx }
+    /// The libsmbclient context, made (and the library loaded) on first use.
+    var ctx: UnsafeMutablePointer<SMBCCTX> { get throws(TreeError) { try context.handle() } }
 
     func url(_ path: String) -> String { SMBURL.make(host: host, share: share, path: path) }
 
@@ -58,7 +59,8 @@ public final class SMBShare: SecurityDescriptorTree, AlternateStreamTree {
         // attempt below reports why, as it does for servers without direct sessions.
         if !context.credentials.kerberos, (try? confirmLogonDirectly()) == true { return }
         var st = Glibc.stat()
-        let rc = url("").withCString { smbc_getFunctionStat(ctx)(ctx, $0, &st) }
+        let c = try ctx
+        let rc = url("").withCString { csmb_smbc_getFunctionStat(c)(c, $0, &st) }
         if rc < 0 { throw fail("", "connect") }
         if context.credentials.kerberos { try securityChannel.ensureStarted(); return }
         if try confirmLogonDirectly() { return }
@@ -79,9 +81,9 @@ public final class SMBShare: SecurityDescriptorTree, AlternateStreamTree {
         var bytes = [UInt8](repeating: 0, count: 8)
         for i in bytes.indices { bytes[i] = UInt8.random(in: 97...122) }
         let stranger = SMBCredentials(user: "migrate-probe-" + String(decoding: bytes, as: UTF8.self), password: String(decoding: bytes.reversed(), as: UTF8.self))
-        guard let probeContext = try? SMBContext(credentials: stranger) else { return }
+        guard let probeContext = try? SMBContext(credentials: stranger), let probe = try? probeContext.handle() else { return }
         var st = Glibc.stat()
-        let admitted = url("").withCString { smbc_getFunctionStat(probeContext.ctx)(probeContext.ctx, $0, &st) } == 0
+        let admitted = url("").withCString { csmb_smbc_getFunctionStat(probe)(probe, $0, &st) } == 0
         if admitted {
             throw TreeError(.authenticationFailed, tree: displayName, operation: "connect",
                             detail: "the server admits unknown accounts as guest and would not confirm this logon is '\(context.credentials.user)'; refusing a possible guest session")
@@ -91,7 +93,8 @@ public final class SMBShare: SecurityDescriptorTree, AlternateStreamTree {
     public func stat(_ path: String) throws(TreeError) -> Entry {
         if let entry = try statDirectly(path) { return entry }
         var st = Glibc.stat()
-        let rc = url(path).withCString { smbc_getFunctionStat(ctx)(ctx, $0, &st) }
+        let c = try ctx
+        let rc = url(path).withCString { csmb_smbc_getFunctionStat(c)(c, $0, &st) }
         if rc < 0 { throw fail(path, "stat") }
         if (st.st_mode & S_IFMT) == S_IFDIR {
             // A folder's mode always has x bits set, so its attributes cannot be decoded from it,
@@ -141,13 +144,14 @@ public final class SMBShare: SecurityDescriptorTree, AlternateStreamTree {
             for e in entries { try body(e) }
             return
         }
-        guard let dir = url(path).withCString({ smbc_getFunctionOpendir(ctx)(ctx, $0) }) else {
+        let c = try ctx
+        guard let dir = url(path).withCString({ csmb_smbc_getFunctionOpendir(c)(c, $0) }) else {
             throw fail(path, "list folder")
         }
-        defer { _ = smbc_getFunctionClosedir(ctx)(ctx, dir) }
+        defer { _ = csmb_smbc_getFunctionClosedir(c)(c, dir) }
         var st = Glibc.stat()
         errno = 0
-        while let info = smbc_getFunctionReaddirPlus2(ctx)(ctx, dir, &st) {
+        while let info = csmb_smbc_getFunctionReaddirPlus2(c)(c, dir, &st) {
             guard let cname = info.pointee.name else { continue }
             let name = String(cString: cname)
             if name == "." || name == ".." { continue }
@@ -195,34 +199,40 @@ public final class SMBShare: SecurityDescriptorTree, AlternateStreamTree {
         if let session = try compoundSession() {
             return try overDirectSession { () throws(TreeError) in try session.makeDirectory(path) }
         }
-        let rc = url(path).withCString { smbc_getFunctionMkdir(ctx)(ctx, $0, 0o755) }
+        let c = try ctx
+        let rc = url(path).withCString { csmb_smbc_getFunctionMkdir(c)(c, $0, 0o755) }
         if rc < 0 { throw fail(path, "create folder") }
     }
 
     public func removeFile(_ path: String) throws(TreeError) {
-        let rc = url(path).withCString { smbc_getFunctionUnlink(ctx)(ctx, $0) }
+        let c = try ctx
+        let rc = url(path).withCString { csmb_smbc_getFunctionUnlink(c)(c, $0) }
         if rc < 0 { throw fail(path, "delete file") }
     }
 
     public func removeDirectory(_ path: String) throws(TreeError) {
-        let rc = url(path).withCString { smbc_getFunctionRmdir(ctx)(ctx, $0) }
+        let c = try ctx
+        let rc = url(path).withCString { csmb_smbc_getFunctionRmdir(c)(c, $0) }
         if rc < 0 { throw fail(path, "delete folder") }
     }
 
     public func rename(_ from: String, to: String) throws(TreeError) {
-        let rc = url(from).withCString { a in url(to).withCString { b in smbc_getFunctionRename(ctx)(ctx, a, ctx, b) } }
+        let c = try ctx
+        let rc = url(from).withCString { a in url(to).withCString { b in csmb_smbc_getFunctionRename(c)(c, a, c, b) } }
         if rc < 0 { throw fail(from, "rename to \(to)") }
     }
 
     public func openForReading(_ path: String) throws(TreeError) -> any ReadableFile {
-        guard let f = url(path).withCString({ smbc_getFunctionOpen(ctx)(ctx, $0, O_RDONLY, 0) }) else {
+        let c = try ctx
+        guard let f = url(path).withCString({ csmb_smbc_getFunctionOpen(c)(c, $0, O_RDONLY, 0) }) else {
             throw fail(path, "open for reading")
         }
         return SMBFile(share: self, path: path, handle: f)
     }
 
     public func openForResuming(_ path: String, at offset: UInt64) throws(TreeError) -> any WritableFile {
-        guard let f = url(path).withCString({ smbc_getFunctionOpen(ctx)(ctx, $0, O_WRONLY, 0) }) else {
+        let c = try ctx
+        guard let f = url(path).withCString({ csmb_smbc_getFunctionOpen(c)(c, $0, O_WRONLY, 0) }) else {
             throw fail(path, "open for resuming")
         }
         let file = SMBFile(share: self, path: path, handle: f)
@@ -231,7 +241,8 @@ public final class SMBShare: SecurityDescriptorTree, AlternateStreamTree {
     }
 
     public func openForWriting(_ path: String) throws(TreeError) -> any WritableFile {
-        guard let f = url(path).withCString({ smbc_getFunctionOpen(ctx)(ctx, $0, O_WRONLY | O_CREAT | O_TRUNC, 0o644) }) else {
+        let c = try ctx
+        guard let f = url(path).withCString({ csmb_smbc_getFunctionOpen(c)(c, $0, O_WRONLY | O_CREAT | O_TRUNC, 0o644) }) else {
             throw fail(path, "open for writing")
         }
         return SMBFile(share: self, path: path, handle: f)

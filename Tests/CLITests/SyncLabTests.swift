@@ -215,6 +215,29 @@ final class SyncDeltaLabTests: CLITestCase {
         assertSameListing(try listing(legacy, "Scratch"), try listing(modern, "Scratch"), "target vs source:", file: file, line: line)
     }
 
+    /// libsmbclient (and the hundred Samba libraries it maps) is loaded only when a call needs it:
+    /// a no-change delta that the direct sessions serve never loads it; with them off it does.
+    func testLibsmbclientIsLoadedOnlyWhenACallNeedsIt() throws {
+        try requireLab()
+        try resetScratch()
+        let dir = try scratch()
+        let plan = try scratchPlan(dir)
+        _ = try smbclient(legacy, "Scratch", "mkdir A")
+        for (p, t) in [("A/one.txt", "1111"), ("top.txt", "top")] { try put(p, t, dir) }
+        XCTAssertEqual(try migrate(["sync", plan]).status, 0)
+        func loadsLibsmbclient(_ env: [String: String]) throws -> Bool {
+            let prefix = "ld-\(UUID().uuidString.prefix(8))"
+            let r = try migrate(["sync", plan], env: env.merging(["LD_DEBUG": "files", "LD_DEBUG_OUTPUT": dir.appendingPathComponent(prefix).path]) { $1 })
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertTrue(r.stdout.contains("Scratch (delta): copied 0, updated 0, metadata 0"), r.stdout)
+            let traces = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix(prefix) }
+            XCTAssertFalse(traces.isEmpty, "the loader wrote its trace")
+            return try traces.contains { try String(contentsOfFile: dir.appendingPathComponent($0).path, encoding: .utf8).contains("libsmbclient.so") }
+        }
+        XCTAssertFalse(try loadsLibsmbclient([:]), "a delta over the direct sessions")
+        XCTAssertTrue(try loadsLibsmbclient(["MIGRATE_DIRECT_SMB": "0"]), "libsmbclient serves where the direct sessions may not")
+    }
+
     func testQuickDeltaTakesTheTargetFromTheCatalog() throws {
         try requireLab()
         try resetScratch()
