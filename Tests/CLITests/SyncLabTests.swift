@@ -211,6 +211,18 @@ final class SyncDeltaLabTests: CLITestCase {
         _ = try smbclient(legacy, "Scratch", "put \"\(local)\" \"\(path.replacingOccurrences(of: "/", with: "\\"))\"")
     }
 
+    /// An empty Scratch on both servers, then these folders and files on the source; the plan
+    /// migrating it and the folder its catalog lives in.
+    func seedScratch(folders: [String], files: [(String, String)]) throws -> (dir: URL, plan: String) {
+        try requireLab()
+        try resetScratch()
+        let dir = try scratch()
+        let plan = try scratchPlan(dir)
+        _ = try smbclient(legacy, "Scratch", folders.map { "mkdir \($0)" }.joined(separator: "; "))
+        for (p, t) in files { try put(p, t, dir) }
+        return (dir, plan)
+    }
+
     func assertTargetEqualsSource(file: StaticString = #filePath, line: UInt = #line) throws {
         assertSameListing(try listing(legacy, "Scratch"), try listing(modern, "Scratch"), "target vs source:", file: file, line: line)
     }
@@ -218,12 +230,7 @@ final class SyncDeltaLabTests: CLITestCase {
     /// libsmbclient (and the hundred Samba libraries it maps) is loaded only when a call needs it:
     /// a no-change delta that the direct sessions serve never loads it; with them off it does.
     func testLibsmbclientIsLoadedOnlyWhenACallNeedsIt() throws {
-        try requireLab()
-        try resetScratch()
-        let dir = try scratch()
-        let plan = try scratchPlan(dir)
-        _ = try smbclient(legacy, "Scratch", "mkdir A")
-        for (p, t) in [("A/one.txt", "1111"), ("top.txt", "top")] { try put(p, t, dir) }
+        let (dir, plan) = try seedScratch(folders: ["A"], files: [("A/one.txt", "1111"), ("top.txt", "top")])
         XCTAssertEqual(try migrate(["sync", plan]).status, 0)
         func loadsLibsmbclient(_ env: [String: String]) throws -> Bool {
             let prefix = "ld-\(UUID().uuidString.prefix(8))"
@@ -239,12 +246,7 @@ final class SyncDeltaLabTests: CLITestCase {
     }
 
     func testQuickDeltaTakesTheTargetFromTheCatalog() throws {
-        try requireLab()
-        try resetScratch()
-        let dir = try scratch()
-        let plan = try scratchPlan(dir)
-        _ = try smbclient(legacy, "Scratch", "mkdir A; mkdir B")
-        for (p, t) in [("A/one.txt", "1111"), ("B/two.txt", "two"), ("top.txt", "top")] { try put(p, t, dir) }
+        let (dir, plan) = try seedScratch(folders: ["A", "B"], files: [("A/one.txt", "1111"), ("B/two.txt", "two"), ("top.txt", "top")])
         var r = try migrate(["sync", plan, "--quick"])
         XCTAssertTrue(r.stdout.contains("Scratch (full)"), "the first pass is a full one: \(r.stdout)")
         sleep(1)
