@@ -64,6 +64,13 @@ extension SMBShare: WholeFileTree {
         return s
     }
 
+    /// The direct session for what both kinds do (listings, one entry's metadata, descriptors):
+    /// SMB1 where the server has it, unless it is known to speak SMB2; else SMB2; nil when neither.
+    func directSession() throws(TreeError) -> (any DirectLister)? {
+        if !speaksSMB2Only, let s = try readerSession() { return s }
+        return try compoundSession()
+    }
+
     /// An SMB2 session is open and no SMB1 one was tried: SMB1 is not tried for what either can
     /// do (each attempt costs a connection, and a modern server refuses it), only for what
     /// needs it (reading whole files).
@@ -81,14 +88,8 @@ extension SMBShare: WholeFileTree {
 
     /// The descriptor through a direct session (SMB1 or SMB2), nil when neither is possible.
     func directSecurityDescriptor(_ path: String) throws(TreeError) -> SecurityDescriptor? {
-        let read: (UInt32) throws(TreeError) -> [UInt8]
-        if !speaksSMB2Only, let s = try readerSession() {
-            read = { info throws(TreeError) in try s.securityDescriptor(path, info) }
-        } else if let s = try compoundSession() {
-            read = { info throws(TreeError) in try s.securityDescriptor(path, info) }
-        } else {
-            return nil
-        }
+        guard let s = try directSession() else { return nil }
+        let read = { (info: UInt32) throws(TreeError) -> [UInt8] in try s.securityDescriptor(path, info) }
         return try parseDescriptor(try overDirectSession { () throws(TreeError) in try withSACLIfReadable(read) }, path)
     }
 

@@ -112,9 +112,8 @@ public final class SMBShare: SecurityDescriptorTree, AlternateStreamTree {
     /// Through a direct session's open, which answers with every time and the attributes (a
     /// folder's too, which libsmbclient cannot give); nil when there is none.
     private func statDirectly(_ path: String) throws(TreeError) -> Entry? {
-        if !speaksSMB2Only, let s = try readerSession() { return try overDirectSession { () throws(TreeError) in try s.stat(path) } }
-        if let s = try compoundSession() { return try overDirectSession { () throws(TreeError) in try s.stat(path) } }
-        return nil
+        guard let s = try directSession() else { return nil }
+        return try overDirectSession { () throws(TreeError) in try s.stat(path) }
     }
 
     /// libsmbclient encodes a file's DOS attributes in its synthesised mode: no write bit =
@@ -176,9 +175,7 @@ public final class SMBShare: SecurityDescriptorTree, AlternateStreamTree {
     /// (see `ListingAhead`).
     private func listDirectly(_ path: String) throws(TreeError) -> [Entry]? {
         for attempt in 0..<2 {
-            let lister: any DirectLister
-            if !speaksSMB2Only, let s = try readerSession() { lister = s } else if let s = try compoundSession() { lister = s } else { return nil }
-            let session = lister
+            guard let session = try directSession() else { return nil }
             var entries: [Entry] = []
             do {
                 try session.list(path, ahead: listingAhead.take(path, on: session)) { entries.append($0) }

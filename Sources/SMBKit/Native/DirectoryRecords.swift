@@ -37,8 +37,13 @@ enum DirectoryRecords {
     static func time(_ filetime: UInt64) -> Timestamp? { filetime == 0 ? nil : Timestamp(filetime: filetime) }
 }
 
-/// A direct session that lists folders, also ahead of a walk (see `ListingAhead`).
+/// A direct session that lists folders, also ahead of a walk (see `ListingAhead`), and reads one
+/// entry's metadata or descriptor: what the SMB1 and SMB2 sessions both do.
 protocol DirectLister: AnyObject {
+    /// One entry's times, attributes and size.
+    func stat(_ path: String) throws(TreeError) -> Entry
+    /// Which parts: owner 1, group 2, DACL 4, SACL 8 (the SACL needs SeSecurityPrivilege).
+    func securityDescriptor(_ path: String, _ info: UInt32) throws(TreeError) -> [UInt8]
     /// Starts listing `path`; nil when too much is in flight already.
     func listAhead(_ path: String) -> UInt64?
     /// Takes and drops the reply of a listing started ahead that nobody will read.
