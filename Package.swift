@@ -16,10 +16,12 @@ let package = Package(
     targets: [
         // libsmbclient's header (libsmbclient-dev), the library loaded on first use; only SMBKit imports it.
         .systemLibrary(name: "CSMBClient", providers: [.apt(["libsmbclient-dev"])]),
+        // OpenSSL's libcrypto (libssl-dev): digests, HMAC, AES-CMAC/GMAC/GCM/CCM; only SMBKit imports it.
+        .systemLibrary(name: "COpenSSL", providers: [.apt(["libssl-dev"])]),
         // Entries, times, attributes, security descriptors, the tree protocol, errors.
         .target(name: "MigrateCore"),
         // The only Swift code that talks SMB.
-        .target(name: "SMBKit", dependencies: ["CSMBClient", "MigrateCore",
+        .target(name: "SMBKit", dependencies: ["CSMBClient", "COpenSSL", "MigrateCore",
                                                .product(name: "Logging", package: "swift-log")]),
         // The tree protocol on a local folder.
         .target(name: "LocalTree", dependencies: ["MigrateCore"]),

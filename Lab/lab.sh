@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The migrate lab: two real Samba servers on loopback aliases.
 #   LEGACY (127.0.0.21): Windows Server 2003-like, SMB1 only.
-#   MODERN (127.0.0.22): SMB2.1..3 target, plus the DFS namespace root \\MODERN\files.
-# Usage: Lab/lab.sh up | seed [--force] | down | restart legacy|modern | reset-cutover | status | env
+#   MODERN (127.0.0.22): SMB2.1..3 target, plus the DFS namespace root \\MODERN\files and
+#     shares that require encryption (Sealed, SealedBench).
+#   SIGNED (127.0.0.23): a hardened SMB2.1..3 target on which every session must sign.
+# Usage: Lab/lab.sh up | seed [--force] | down | restart legacy|modern|signed | reset-cutover | status | env
 # Idempotent: servers, users and aliases left from an earlier run are reused or replaced.
 set -euo pipefail
 
@@ -10,6 +12,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=${MIGRATE_LAB_ROOT:-/tmp/migrate-lab}
 LEGACY_IP=127.0.0.21
 MODERN_IP=127.0.0.22
+SIGNED_IP=127.0.0.23
 LAB_PASSWORD='Lab-Pass-2003!'
 USERS=(labadmin migrator alice bob)
 
@@ -27,6 +30,7 @@ install_packages() {
   /usr/bin/python3 -c 'import samba.samba3.libsmb_samba_internal' 2>/dev/null || missing+=(python3-samba)
   command -v pkg-config >/dev/null || missing+=(pkg-config)
   [ -f /usr/include/sqlite3.h ] || missing+=(libsqlite3-dev)
+  [ -f /usr/include/openssl/evp.h ] || missing+=(libssl-dev)
   command -v ip >/dev/null || missing+=(iproute2)
   if [ "${#missing[@]}" -gt 0 ]; then
     log "installing ${missing[*]}"
@@ -49,7 +53,7 @@ add_alias() {
 render() { # name ip
   local name=$1
   mkdir -p "$ROOT/$name"/{private,lock,state,cache,pid,ncalrpc,log,share}
-  sed -e "s#@ROOT@#$ROOT#g" -e "s#@LEGACY_IP@#$LEGACY_IP#g" -e "s#@MODERN_IP@#$MODERN_IP#g" \
+  sed -e "s#@ROOT@#$ROOT#g" -e "s#@LEGACY_IP@#$LEGACY_IP#g" -e "s#@MODERN_IP@#$MODERN_IP#g" -e "s#@SIGNED_IP@#$SIGNED_IP#g" \
     "$HERE/$name.conf.in" > "$ROOT/$name/smb.conf"
   for s in $(sed -n 's/^\[\(.*\)\]$/\1/p' "$ROOT/$name/smb.conf" | grep -v '^global$'); do
     mkdir -p "$ROOT/$name/share/$s"
@@ -92,6 +96,7 @@ start_server() { # name ip
 # so plans and tests can name them (LEGACY2003\\labadmin owns what the seed made).
 LEGACY_SID=S-1-5-21-1111111111-2222222222-3333333333
 MODERN_SID=S-1-5-21-1444444444-1555555555-1666666666
+SIGNED_SID=S-1-5-21-1777777777-1888888888-1999999999
 
 ensure_sid() { # name sid
   local conf="$ROOT/$1/smb.conf" cur
@@ -151,13 +156,14 @@ original_share_acl() {
 cmd_up() {
   need_root
   install_packages
-  add_alias "$LEGACY_IP"; add_alias "$MODERN_IP"
-  render legacy; render modern
+  add_alias "$LEGACY_IP"; add_alias "$MODERN_IP"; add_alias "$SIGNED_IP"
+  render legacy; render modern; render signed
   write_secrets
-  ensure_sid legacy "$LEGACY_SID"; ensure_sid modern "$MODERN_SID"
-  add_users legacy; add_users modern
+  ensure_sid legacy "$LEGACY_SID"; ensure_sid modern "$MODERN_SID"; ensure_sid signed "$SIGNED_SID"
+  add_users legacy; add_users modern; add_users signed
   start_server legacy "$LEGACY_IP"
   start_server modern "$MODERN_IP"
+  start_server signed "$SIGNED_IP"
   reset_cutover
   # Everyone who logs on may browse the namespace, as on a Windows DFS root.
   smbcacls "//$MODERN_IP/files" '\' -U "labadmin%$LAB_PASSWORD" --sddl \
@@ -167,7 +173,7 @@ cmd_up() {
   smbcacls "//$LEGACY_IP/Public" '\' -U "labadmin%$LAB_PASSWORD" --option='client min protocol=NT1' --sddl \
     --set 'D:PAI(A;OICI;0x1f01ff;;;SY)(A;OICI;0x1f01ff;;;BA)(A;OICI;0x1301bf;;;WD)' >/dev/null 2>&1 \
     || log "warning: could not set the Public share's ACL"
-  log "up: LEGACY //$LEGACY_IP (SMB1 only), MODERN //$MODERN_IP (SMB2-3, DFS root \\\\$MODERN_IP\\files)"
+  log "up: LEGACY //$LEGACY_IP (SMB1 only), MODERN //$MODERN_IP (SMB2-3, DFS root \\\\$MODERN_IP\\files), SIGNED //$SIGNED_IP (SMB2-3, signing required)"
 }
 
 cmd_seed() {
@@ -179,8 +185,8 @@ cmd_seed() {
 }
 
 cmd_down() {
-  stop_server legacy; stop_server modern
-  for ip in "$LEGACY_IP" "$MODERN_IP"; do
+  stop_server legacy; stop_server modern; stop_server signed
+  for ip in "$LEGACY_IP" "$MODERN_IP" "$SIGNED_IP"; do
     if has_alias "$ip"; then ip addr del "$ip/32" dev lo || true; fi
   done
   log "down"
@@ -188,8 +194,8 @@ cmd_down() {
 
 cmd_restart() { # name: a server restart, as a test of surviving one
   need_root
-  local name=${1:?usage: lab.sh restart legacy|modern} ip
-  [ "$name" = legacy ] && ip=$LEGACY_IP || ip=$MODERN_IP
+  local name=${1:?usage: lab.sh restart legacy|modern|signed} ip
+  case "$name" in legacy) ip=$LEGACY_IP ;; modern) ip=$MODERN_IP ;; signed) ip=$SIGNED_IP ;; *) log "no server $name"; exit 2 ;; esac
   stop_server "$name"
   rm -f "$ROOT/$name"/pid/*.pid
   smbd -D -s "$ROOT/$name/smb.conf" </dev/null >/dev/null 2>&1
@@ -202,7 +208,7 @@ cmd_reset_cutover() {
 }
 
 cmd_status() {
-  for n in legacy modern; do
+  for n in legacy modern signed; do
     if [ -n "$(server_pids $n)" ]; then echo "$n: running"; else echo "$n: stopped"; fi
   done
 }
@@ -211,6 +217,7 @@ cmd_env() {
   echo "MIGRATE_LAB_ROOT=$ROOT"
   echo "MIGRATE_LAB_LEGACY=$LEGACY_IP"
   echo "MIGRATE_LAB_MODERN=$MODERN_IP"
+  echo "MIGRATE_LAB_SIGNED=$SIGNED_IP"
 }
 
 case "${1:-}" in
@@ -221,5 +228,5 @@ case "${1:-}" in
   reset-cutover) cmd_reset_cutover ;;
   status) cmd_status ;;
   env) cmd_env ;;
-  *) echo "usage: $0 up | seed [--force] | down | restart legacy|modern | reset-cutover | status | env" >&2; exit 2 ;;
+  *) echo "usage: $0 up | seed [--force] | down | restart legacy|modern|signed | reset-cutover | status | env" >&2; exit 2 ;;
 esac

@@ -13,6 +13,7 @@ public struct TreeError: Error, Hashable, Sendable, CustomStringConvertible {
         case notSupported
         case invalidArgument
         case io
+        case integrity            // a reply failed its signature or decryption check: the session is ended
     }
 
     public var kind: Kind
@@ -49,5 +50,6 @@ public struct TreeError: Error, Hashable, Sendable, CustomStringConvertible {
         .accessDenied: "access denied", .notFound: "not found", .alreadyExists: "already exists",
         .notEmpty: "folder not empty", .busy: "in use or locked by another client",
         .notSupported: "not supported", .invalidArgument: "invalid argument", .io: "I/O error",
+        .integrity: "the server's reply failed its integrity check",
     ]
 }

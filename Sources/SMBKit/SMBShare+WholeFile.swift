@@ -13,11 +13,10 @@ extension SMBShare: WholeFileTree {
         return session.putLimit
     }
 
-    /// Whether direct sessions may be tried at all with these credentials and options.
+    /// Whether direct sessions may be tried at all with these credentials (each session itself
+    /// refuses what it cannot protect as the options ask).
     var directSessionsAllowed: Bool {
-        let c = context.credentials, o = context.options
-        return getenv("MIGRATE_DIRECT_SMB").map({ String(cString: $0) }) != "0" && !c.kerberos && !o.requireSigning
-            && o.encryption != .desired && o.encryption != .required
+        getenv("MIGRATE_DIRECT_SMB").map({ String(cString: $0) }) != "0" && !context.credentials.kerberos
     }
 
     public func put(_ path: String, through temporary: String, data: UnsafeRawBufferPointer, times: FileTimes,
@@ -32,9 +31,13 @@ extension SMBShare: WholeFileTree {
         }
     }
 
+    /// What serves this share's direct SMB2 work and how it is protected ("direct SMB 3.1.1,
+    /// signed AES-128-GMAC"); nil where libsmbclient serves it.
+    public var directSessionSummary: String? { (try? compoundSession())?.summary }
+
     func compoundSession() throws(TreeError) -> SMB2Session? {
         try direct(&compound) { () throws(TreeError) in
-            try SMB2Session(host: host, share: share, credentials: context.credentials, displayName: displayName)
+            try SMB2Session(host: host, share: share, credentials: context.credentials, options: context.options, displayName: displayName)
         }
     }
 
@@ -51,7 +54,7 @@ extension SMBShare: WholeFileTree {
             return nil
         }
         let s: S
-        do { s = try open() } catch where error.kind == .unreachable { throw error } catch {
+        do { s = try open() } catch where error.kind == .unreachable || error.kind == .integrity { throw error } catch {
             // Something this client cannot do (signing, a DFS share, SMB1 only...): libsmbclient serves.
             state = .unavailable
             return nil
@@ -97,7 +100,8 @@ extension SMBShare: WholeFileTree {
     /// opens new ones) and is reported.
     func overDirectSession<T>(_ body: () throws(TreeError) -> T) throws(TreeError) -> T {
         do { return try body() } catch {
-            if error.kind == .unreachable { endDirectSessions() }
+            // A reply that failed its check ends the sessions too: nothing more is read from them.
+            if error.kind == .unreachable || error.kind == .integrity { endDirectSessions() }
             throw error
         }
     }
@@ -148,7 +152,7 @@ extension SMBShare: WholeFileSourceTree {
 
     func readerSession() throws(TreeError) -> SMB1Session? {
         try direct(&reader) { () throws(TreeError) in
-            try SMB1Session(host: host, share: share, credentials: context.credentials, displayName: displayName)
+            try SMB1Session(host: host, share: share, credentials: context.credentials, options: context.options, displayName: displayName)
         }
     }
 }

@@ -1,14 +1,16 @@
 import Glibc
 
-/// NTLMv2 logon messages (MS-NLMP), wrapped in SPNEGO as SMB session setup carries them.
-/// No session key is derived: sessions built on it are used only where the server neither
-/// requires signing nor encryption (the caller checks; libsmbclient serves the others).
+/// NTLMv2 logon messages (MS-NLMP), wrapped in SPNEGO as SMB session setup carries them, and
+/// the session key both sides then share (with key exchange: a random key sent under RC4),
+/// from which SMB signing and encryption keys are derived.
 struct NTLMAuthenticator {
     let user: String
     let domain: String
     let password: String
     /// Injected by tests (MS-NLMP 4.2.4 known answers); random otherwise.
-    var clientChallenge: [UInt8] = (0..<8).map { _ in UInt8.random(in: 0...255) }
+    var clientChallenge: [UInt8] = Digest.random(8)
+    /// The session key sent to the server under key exchange (MS-NLMP 3.1.5.1.2).
+    var exportedSessionKey: [UInt8] = Digest.random(16)
     var now: () -> UInt64 = { NTLMAuthenticator.currentFiletime() }
 
     init(user: String, domain: String, password: String) {
@@ -24,7 +26,11 @@ struct NTLMAuthenticator {
         }
     }
 
-    static let flags: UInt32 = 0x0000_0001 | 0x0000_0004 | 0x0000_0200 | 0x0000_8000 | 0x0008_0000 | 0x0080_0000 | 0x2000_0000 | 0x8000_0000
+    /// Unicode, request target, sign, NTLM, always sign, extended session security, target
+    /// info, 128-bit, key exchange, 56-bit.
+    static let flags: UInt32 = 0x0000_0001 | 0x0000_0004 | 0x0000_0010 | 0x0000_0200 | 0x0000_8000 | 0x0008_0000 | 0x0080_0000
+        | 0x2000_0000 | keyExchangeFlag | 0x8000_0000
+    static let keyExchangeFlag: UInt32 = 0x4000_0000
     static let signature: [UInt8] = Array("NTLMSSP".utf8) + [0]
 
     /// Type 1: what the client can do.
@@ -68,12 +74,21 @@ struct NTLMAuthenticator {
     }
 
     /// Type 3: the proof, with user and domain names.
-    func authenticateMessage(_ c: Challenge) -> [UInt8] {
+    func authenticateMessage(_ c: Challenge) -> [UInt8] { authenticate(c).message }
+
+    /// Type 3 and the session key it establishes: the session base key, HMAC-MD5 keyed with
+    /// the response key over NTProofStr (MS-NLMP 3.3.2); under key exchange the exported key,
+    /// which travels encrypted with RC4 keyed by the base key.
+    func authenticate(_ c: Challenge) -> (message: [UInt8], sessionKey: [UInt8]) {
         let nt = ntResponse(c)
+        let baseKey = Digest.hmacMD5(key: responseKey(), Array(nt.prefix(16)))
+        let negotiated = Self.flags & c.flags | 0x0000_0001
+        let exchange = negotiated & Self.keyExchangeFlag != 0
+        let encryptedKey = exchange ? Digest.rc4(key: baseKey, exportedSessionKey) : []
         // LMv2 stays all zeros when the server sent a timestamp (MS-NLMP 3.1.5.1.2).
         let lm = Self.avTimestamp(c.targetInfo) != nil ? [UInt8](repeating: 0, count: 24)
             : Digest.hmacMD5(key: responseKey(), c.serverChallenge + clientChallenge) + clientChallenge
-        let fields: [[UInt8]] = [lm, nt, WireWriter.utf16(domain), WireWriter.utf16(user), [], []]
+        let fields: [[UInt8]] = [lm, nt, WireWriter.utf16(domain), WireWriter.utf16(user), [], encryptedKey]
         var w = WireWriter()
         w.raw(Self.signature); w.u32(3)
         var offset = 12 + 8 * fields.count + 4
@@ -81,9 +96,9 @@ struct NTLMAuthenticator {
             w.u16(UInt16(f.count)); w.u16(UInt16(f.count)); w.u32(UInt32(offset))
             offset += f.count
         }
-        w.u32(Self.flags & c.flags | 0x0000_0001)
+        w.u32(negotiated)
         for f in fields { w.raw(f) }
-        return w.bytes
+        return (w.bytes, exchange ? exportedSessionKey : baseKey)
     }
 
     /// The server's clock from the challenge's target information (MsvAvTimestamp), if given.

@@ -56,8 +56,12 @@ final class SMB1Session {
         static let ntTransact: UInt8 = 0xA0, ntCreate: UInt8 = 0xA2
     }
 
-    init(host: String, share: String, credentials: SMBCredentials, displayName: String) throws(TreeError) {
+    init(host: String, share: String, credentials: SMBCredentials, options: SMBSessionOptions = .init(), displayName: String) throws(TreeError) {
         self.displayName = displayName
+        // This session neither signs nor encrypts: where the plan asks for either, libsmbclient serves.
+        if options.requireSigning || options.encryption == .desired || options.encryption == .required {
+            throw TreeError(.notSupported, tree: displayName, operation: "negotiate (SMB1)", detail: "the plan asks for signing or encryption")
+        }
         transport = try TCPTransport.open(host, for: displayName, "SMB1")
         try negotiate()
         try logOn(credentials)
