@@ -9,6 +9,9 @@
 #   BENCH_SKIP_LARGE=1 Benchmarks/run.sh   SMALL only
 #   BENCH_KEEP=1 Benchmarks/run.sh    leaves the last dataset on the source
 #   BENCH_ROUNDS=3 Benchmarks/run.sh  every step of a dataset that many times, alternating (default 2); the best of each counts
+#   Targets, each measured in the same rounds: the plain SMB3 server (MODERN), the one that requires
+#   signing (SIGNED; BENCH_SIGNING=0 leaves it out) and, with BENCH_ENCRYPTION=1, a share that
+#   requires encryption (MODERN's SealedBench).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LARGE_N=${BENCH_LARGE_N:-4}
@@ -18,8 +21,12 @@ SMALL_DIRS=${BENCH_SMALL_DIRS:-200}
 WORKERS=${BENCH_WORKERS:-4}
 ROUNDS=${BENCH_ROUNDS:-2}
 ROOT=${MIGRATE_LAB_ROOT:-/tmp/migrate-lab}
-LEGACY=127.0.0.21 MODERN=127.0.0.22
-SRC="$ROOT/legacy/share/Bench" DST="$ROOT/modern/share/Bench"
+LEGACY=127.0.0.21 MODERN=127.0.0.22 SIGNED=127.0.0.23
+SRC="$ROOT/legacy/share/Bench"
+# label host share backing-folder
+TARGETS=("plain $MODERN Bench $ROOT/modern/share/Bench")
+[ "${BENCH_SIGNING:-1}" = 1 ] && TARGETS+=("signed $SIGNED Bench $ROOT/signed/share/Bench")
+[ "${BENCH_ENCRYPTION:-0}" = 1 ] && TARGETS+=("sealed $MODERN SealedBench $ROOT/modern/share/SealedBench")
 WORK=$(mktemp -d /tmp/migrate-bench.XXXXXX)
 SHM=/dev/shm/migrate-bench
 trap 'rm -rf "$WORK" "$SHM" "$ROOT/bench-trash"' EXIT
@@ -36,7 +43,10 @@ S1=(--option='client min protocol=NT1')
 # up to a quarter of the target server's CPU on SMALL. A real migration writes into a target that
 # saw no such delete, and so does every step here. The trash goes once the dataset is done.
 TRASH="$ROOT/bench-trash"
-clean_target() { mkdir -p "$TRASH"; mv "$DST" "$TRASH/$(date +%s%N)"; mkdir -p "$DST"; }
+clean_target() { # backing folder
+  mkdir -p "$TRASH"; mv "$1" "$TRASH/$(date +%s%N)"; mkdir -p "$1"
+}
+clean_targets() { local t; for t in "${TARGETS[@]}"; do set -- $t; clean_target "$4"; done; }
 empty_trash() { rm -rf "$TRASH"; }
 busy() { # CPU seconds the whole machine has spent busy so far (servers, clients, kernel; not idle, iowait or steal)
   awk -v hz="$(getconf CLK_TCK)" '/^cpu /{print ($2 + $3 + $4 + $7 + $8) / hz}' /proc/stat
@@ -81,47 +91,57 @@ PY
   done
 }
 
-plan() { # dataset
-  cat > "$WORK/$1.yaml" <<YAML
-migration: bench $1
-catalog: $WORK/$1.sqlite
+plan() { # dataset target-label target-host target-share
+  cat > "$WORK/$1-$2.yaml" <<YAML
+migration: bench $1 $2
+catalog: $WORK/$1-$2.sqlite
 servers:
   legacy: {host: $LEGACY, user: migrator, password_file: $ROOT/secrets/migrator.pw}
-  modern: {host: $MODERN, user: migrator, password_file: $ROOT/secrets/migrator.pw}
+  modern: {host: $3, user: migrator, password_file: $ROOT/secrets/migrator.pw}
 shares:
-  - {name: $1, source: //legacy/Bench, target: //modern/Bench, include: ['*'], exclude: ['$( [ "$1" = LARGE ] && echo SMALL || echo LARGE )']}
+  - {name: $1, source: //legacy/Bench, target: //modern/$4, include: ['*'], exclude: ['$( [ "$1" = LARGE ] && echo SMALL || echo LARGE )']}
 acl:
   mode: translate
   map: {'S-1-5-21-1004336348-1177238915-682003330-1105': 'S-1-5-21-2610735126-3353893720-2480147207-2105'}
 YAML
-  echo "$WORK/$1.yaml"
+  echo "$WORK/$1-$2.yaml"
 }
 
 run_dataset() { # name files bytes
-  local name=$1 files=$2 bytes=$3 p r results="$WORK/results-$1"
-  p=$(plan "$name")
+  local name=$1 files=$2 bytes=$3 r t results="$WORK/results-$1"
   : > "$results"
-  step() { # name command... : one measured step, appended to the results as "round step wall rss cpu"
-    local label=$1; shift
-    echo "$r $label $(measure "$@")" >> "$results"
+  step() { # target step command... : one measured step, appended as "round target step wall rss cpu"
+    local target=$1 label=$2; shift 2
+    echo "$r $target $label $(measure "$@")" >> "$results"
   }
-  # Rounds alternate every step, so a slow spell of the machine hits all of them alike.
+  # Rounds alternate every step and every target, so a slow spell of the machine hits all alike.
   for r in $(seq 1 "$ROUNDS"); do
-    clean_target; rm -rf "$SHM" "$WORK/$name.sqlite"*; mkdir -p "$DST/cp" "$SHM/get" "$WORK/twohop"
-    step cp cp -a "$SRC/$name" "$DST/cp/"
-    clean_target
-    step get smbclient "//$LEGACY/Bench" -U "labadmin%$PW" "${S1[@]}" -c "lcd $SHM/get; prompt off; recurse on; mget $name"
-    step put smbclient "//$MODERN/Bench" -U "labadmin%$PW" -c "lcd $SHM/get; prompt off; recurse on; mput $name"
-    clean_target; rm -rf "$SHM/get"
-    step hop1 smbclient "//$LEGACY/Bench" -U "labadmin%$PW" "${S1[@]}" -c "lcd $WORK/twohop; prompt off; recurse on; mget $name"
-    step hop2 smbclient "//$MODERN/Bench" -U "labadmin%$PW" -c "lcd $WORK/twohop; prompt off; recurse on; mput $name"
-    mkdir -p "$TRASH"; mv "$WORK/twohop" "$TRASH/twohop-$(date +%s%N)"; clean_target
-    step migrate "$BIN" sync "$p" --workers "$WORKERS"
-    grep -E "full|delta" "$WORK/out" >&2 || true
-    step delta "$BIN" sync "$p" --workers "$WORKERS"
-    step quick "$BIN" sync "$p" --workers "$WORKERS" --quick
-    grep -E "full|delta" "$WORK/out" >&2 || true
-    step ls smbclient "//$LEGACY/Bench" -U "labadmin%$PW" "${S1[@]}" -c "recurse; ls $name\\*"
+    clean_targets; rm -rf "$SHM" "$WORK/twohop"; mkdir -p "$SHM/get" "$WORK/twohop"
+    local plain_dir; plain_dir=$(set -- ${TARGETS[0]}; echo "$4")
+    mkdir -p "$plain_dir/cp"
+    step source cp cp -a "$SRC/$name" "$plain_dir/cp/"
+    clean_target "$plain_dir"
+    step source get smbclient "//$LEGACY/Bench" -U "labadmin%$PW" "${S1[@]}" -c "lcd $SHM/get; prompt off; recurse on; mget $name"
+    step source hop1 smbclient "//$LEGACY/Bench" -U "labadmin%$PW" "${S1[@]}" -c "lcd $WORK/twohop; prompt off; recurse on; mget $name"
+    step source ls smbclient "//$LEGACY/Bench" -U "labadmin%$PW" "${S1[@]}" -c "recurse; ls $name\\*"
+    for t in "${TARGETS[@]}"; do
+      set -- $t
+      local label=$1 host=$2 share=$3 dir=$4 p
+      p=$(plan "$name" "$label" "$host" "$share")
+      rm -rf "$WORK/$name-$label.sqlite"*
+      # smbclient signs and encrypts where the server or share asks, as migrate does.
+      step "$label" put smbclient "//$host/$share" -U "labadmin%$PW" -c "lcd $SHM/get; prompt off; recurse on; mput $name"
+      clean_target "$dir"
+      step "$label" hop2 smbclient "//$host/$share" -U "labadmin%$PW" -c "lcd $WORK/twohop; prompt off; recurse on; mput $name"
+      clean_target "$dir"
+      step "$label" migrate "$BIN" sync "$p" --workers "$WORKERS"
+      grep -E "full|delta" "$WORK/out" >&2 || true
+      step "$label" delta "$BIN" sync "$p" --workers "$WORKERS"
+      step "$label" quick "$BIN" sync "$p" --workers "$WORKERS" --quick
+      grep -E "full|delta" "$WORK/out" >&2 || true
+      clean_target "$dir"
+    done
+    mkdir -p "$TRASH"; mv "$WORK/twohop" "$TRASH/twohop-$(date +%s%N)"
   done
   empty_trash
   python3 - "$name" "$files" "$bytes" "$results" <<'PY'
@@ -129,57 +149,70 @@ import os, sys
 name, files, size, path = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 rounds = {}
 for line in open(path):
-    r, step, wall, rss, cpu = line.split()
-    rounds.setdefault(int(r), {})[step] = (float(wall), float(rss), float(cpu))
+    r, target, step, wall, rss, cpu = line.split()
+    rounds.setdefault(int(r), {})[(target, step)] = (float(wall), float(rss), float(cpu))
+targets = [t for t, s in rounds[1] if s == "migrate"]
 for r in rounds.values():   # the naive two-hop is its two halves, as one step
-    r["hop"] = (r["hop1"][0] + r["hop2"][0], 0.0, r["hop1"][2] + r["hop2"][2])
-best = {s: min((r[s] for r in rounds.values()), key=lambda v: v[0]) for s in rounds[1]}
-peak = {s: max(r[s][1] for r in rounds.values()) for s in rounds[1]}
-t = {s: v[0] for s, v in best.items()}
+    for tg in targets:
+        r[(tg, "hop")] = (r[("source", "hop1")][0] + r[(tg, "hop2")][0], 0.0, r[("source", "hop1")][2] + r[(tg, "hop2")][2])
+best = {k: min((r[k] for r in rounds.values()), key=lambda v: v[0]) for k in rounds[1]}
+peak = {k: max(r[k][1] for r in rounds.values()) for k in rounds[1]}
+t = {k: v[0] for k, v in best.items()}
+src = lambda s: t[("source", s)]
 mb = lambda x: size / 1e6 / x
 fps = lambda x: files / x
 print(f"\n### {name}: {files} files, {size / 2**20:.0f} MiB (best of {len(rounds)} rounds)\n")
-print("| step | seconds | MB/s | files/s |\n|---|---:|---:|---:|")
-for label, s in [("cp -a between the servers' folders (physical limit)", "cp"), ("smbclient get from SMB1 (read ceiling)", "get"),
-                 ("smbclient put to SMB3 (write ceiling)", "put"), ("naive two-hop: get, then put", "hop"),
+print("| step | " + " | ".join(f"{tg}: seconds | MB/s | files/s" for tg in targets) + " |")
+print("|---|" + "---:|---:|---:|" * len(targets))
+rows = [("cp -a between the servers' folders (physical limit)", "cp"), ("smbclient get from SMB1 (read ceiling)", "get"),
+        ("smbclient recurse ls (bare enumeration)", "ls")]
+for label, s in rows:
+    cells = " | ".join(f"{src(s):.2f} | {mb(src(s)):.0f} | {fps(src(s)):.0f}" for _ in targets)
+    print(f"| {label} | {cells} |")
+for label, s in [("smbclient put to the target (write ceiling)", "put"), ("naive two-hop: get, then put", "hop"),
                  ("migrate sync, full pass", "migrate"), ("migrate sync, no-change delta", "delta"),
-                 ("migrate sync --quick, no-change delta (target from the catalog)", "quick"), ("smbclient recurse ls (bare enumeration)", "ls")]:
-    print(f"| {label} | {t[s]:.2f} | {mb(t[s]):.0f} | {fps(t[s]):.0f} |")
-print(f"\n- migrate / naive two-hop: **{t['hop'] / t['migrate']:.2f} x** (target: LARGE >= 1.3 x in MB/s, SMALL >= 2 x in files/s)")
-print(f"- migrate / SMB3 write ceiling: **{t['put'] / t['migrate']:.2f} x** (target for LARGE: >= 0.85 x)")
-print(f"- no-change delta / bare enumeration: **{t['delta'] / t['ls']:.2f} x**, with --quick **{t['quick'] / t['ls']:.2f} x** (target: <= 1.5 x)")
-per_round = ", ".join(f"{r['hop'][0] / r['migrate'][0]:.2f} x" for r in rounds.values())
-deltas = ", ".join(f"{r['delta'][0] / r['ls'][0]:.2f} x" for r in rounds.values())
-print(f"- each round: migrate / naive {per_round}; delta / enumeration {deltas}")
+                 ("migrate sync --quick, no-change delta (target from the catalog)", "quick")]:
+    cells = " | ".join(f"{t[(tg, s)]:.2f} | {mb(t[(tg, s)]):.0f} | {fps(t[(tg, s)]):.0f}" for tg in targets)
+    print(f"| {label} | {cells} |")
+print()
 ms = lambda c: 1000 * c / files
 cores = os.cpu_count()
-print(f"- machine CPU per file (all processes, both servers; best rounds): put {ms(best['put'][2]):.2f} ms, naive two-hop {ms(best['hop'][2]):.2f} ms, "
-      f"migrate {ms(best['migrate'][2]):.2f} ms; migrate kept the cores {100 * best['migrate'][2] / (t['migrate'] * cores):.0f} % busy, "
-      f"the naive copy {100 * best['hop'][2] / (t['hop'] * cores):.0f} %")
-print(f"- peak memory: full pass {peak['migrate'] / 1024:.0f} MiB, delta {peak['delta'] / 1024:.0f} MiB (coordinator or largest worker)")
+for tg in targets:
+    g = lambda s: t[(tg, s)]
+    per_round = ", ".join(f"{r[(tg, 'hop')][0] / r[(tg, 'migrate')][0]:.2f} x" for r in rounds.values())
+    deltas = ", ".join(f"{r[(tg, 'delta')][0] / r[('source', 'ls')][0]:.2f} x" for r in rounds.values())
+    print(f"- **{tg}**: migrate / naive two-hop **{g('hop') / g('migrate'):.2f} x** (rounds {per_round}); migrate / write ceiling "
+          f"**{g('put') / g('migrate'):.2f} x**; no-change delta / bare enumeration **{g('delta') / src('ls'):.2f} x** (rounds {deltas}), "
+          f"--quick **{g('quick') / src('ls'):.2f} x**")
+    print(f"  - machine CPU per file: put {ms(best[(tg, 'put')][2]):.2f} ms, naive {ms(best[(tg, 'hop')][2]):.2f} ms, migrate "
+          f"{ms(best[(tg, 'migrate')][2]):.2f} ms (cores {100 * best[(tg, 'migrate')][2] / (g('migrate') * cores):.0f} % busy); "
+          f"peak memory full pass {peak[(tg, 'migrate')] / 1024:.0f} MiB, delta {peak[(tg, 'delta')] / 1024:.0f} MiB")
+for tg in targets[1:]:
+    ratios = ", ".join(f"{r[('plain', 'migrate')][0] / r[(tg, 'migrate')][0]:.2f} x" for r in rounds.values())
+    print(f"- **{tg} against plain**: migrate {t[('plain', 'migrate')] / t[(tg, 'migrate')]:.2f} x the speed of migrate to the plain target (rounds {ratios})")
 PY
 }
 
 exec > >(tee Benchmarks/last-run.md)
 echo "## Benchmark run $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores, $WORKERS workers"
-mkdir -p "$SRC" "$DST"
+mkdir -p "$SRC"; clean_targets
 if [ "${BENCH_ONLY_HUGE:-0}" != 1 ]; then
   if [ "${BENCH_SKIP_LARGE:-0}" != 1 ]; then
     make_large
     run_dataset LARGE "$LARGE_N" "$((LARGE_N * LARGE_MIB << 20))"
-    rm -rf "$SRC/LARGE"; clean_target
+    rm -rf "$SRC/LARGE"; clean_targets
   fi
   make_small
   run_dataset SMALL "$SMALL_N" "$(du -sb "$SRC/SMALL" | cut -f1)"
 fi
 if [ "${BENCH_HUGE:-0}" = 1 ] || [ "${BENCH_ONLY_HUGE:-0}" = 1 ]; then
-  rm -rf "$SRC/SMALL"; clean_target
+  rm -rf "$SRC/SMALL"; clean_targets
   SMALL_N=200000 SMALL_DIRS=2000 make_small
-  p=$(plan SMALL)
+  p=$(plan SMALL plain "$MODERN" Bench)
   read -r tf mf _ < <(measure "$BIN" sync "$p" --workers "$WORKERS" --acl-check none)
   read -r t m _ < <(measure "$BIN" sync "$p" --workers "$WORKERS" --acl-check none)
   echo; echo "- 200,000 entries: full pass $tf s, peak memory $((mf / 1024)) MiB; no-change delta $t s, peak memory $((m / 1024)) MiB (target <= 150 MiB)"
 fi
 # BENCH_KEEP=1 leaves the datasets on the source (for profiling by hand).
 [ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$SRC"/*
-clean_target
+clean_targets

@@ -182,7 +182,10 @@ public final class SMBShare: SecurityDescriptorTree, AlternateStreamTree {
                 listingAhead.plan(after: entries, on: session)
                 return entries
             } catch let error as TreeError {
-                guard error.kind == .unreachable else { throw error }
+                guard error.kind == .unreachable else {
+                    if error.kind == .integrity { endDirectSessions() }
+                    throw error
+                }
                 endDirectSessions()
                 if attempt == 1 { throw error }
             } catch {

@@ -9,6 +9,8 @@ enum Lab {
     static let root = ProcessInfo.processInfo.environment["MIGRATE_LAB_ROOT"] ?? "/tmp/migrate-lab"
     static let legacy = "127.0.0.21"
     static let modern = "127.0.0.22"
+    /// A modern server on which every session must sign.
+    static let signed = "127.0.0.23"
 
     /// Skips when the lab is not up, unless MIGRATE_REQUIRE_LAB is set (the test script sets it),
     /// so a lab that failed to start fails the run instead of skipping it.

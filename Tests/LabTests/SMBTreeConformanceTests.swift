@@ -38,3 +38,39 @@ final class SMB1TreeConformanceTests: SMBConformanceCase {
     func testRenameDeleteErrors() throws { try checkRenameDeleteAndTypedErrors() }
     func testWalk() throws { try checkWalkVisitsEverythingAndPrunes() }
 }
+
+/// SMB3 on the server that requires signing: the direct session signs every request and checks
+/// every reply.
+final class SignedSMBTreeConformanceTests: SMBConformanceCase {
+    override var host: String { Lab.signed }
+    override var shareName: String { "Scratch" }
+
+    func testDataRoundTrips() throws { try checkDataRoundTripsInLargeBlocks() }
+    func testListingWithAwkwardNames() throws { try checkListingGivesExactlyTheChildrenWithAwkwardNames() }
+    func testTimesAndReadOnly() throws { try checkTimesAndReadOnlyAttributeAreSet() }
+    func testRenameDeleteErrors() throws { try checkRenameDeleteAndTypedErrors() }
+    func testWalk() throws { try checkWalkVisitsEverythingAndPrunes() }
+}
+
+/// SMB3 on a share that requires encryption: every message in a transform header.
+final class EncryptedSMBTreeConformanceTests: SMBConformanceCase {
+    override var shareName: String { "Sealed" }
+
+    func testDataRoundTrips() throws { try checkDataRoundTripsInLargeBlocks() }
+    func testListingWithAwkwardNames() throws { try checkListingGivesExactlyTheChildrenWithAwkwardNames() }
+    func testTimesAndReadOnly() throws { try checkTimesAndReadOnlyAttributeAreSet() }
+    func testRenameDeleteErrors() throws { try checkRenameDeleteAndTypedErrors() }
+    func testWalk() throws { try checkWalkVisitsEverythingAndPrunes() }
+}
+
+/// libsmbclient alone (no direct session), on the modern target.
+final class LibsmbclientTreeConformanceTests: SMBConformanceCase {
+    override func setUp() { super.setUp(); setenv("MIGRATE_DIRECT_SMB", "0", 1) }
+    override func tearDown() { unsetenv("MIGRATE_DIRECT_SMB"); super.tearDown() }
+
+    func testDataRoundTrips() throws { try checkDataRoundTripsInLargeBlocks() }
+    func testListingWithAwkwardNames() throws { try checkListingGivesExactlyTheChildrenWithAwkwardNames() }
+    func testTimesAndReadOnly() throws { try checkTimesAndReadOnlyAttributeAreSet() }
+    func testRenameDeleteErrors() throws { try checkRenameDeleteAndTypedErrors() }
+    func testWalk() throws { try checkWalkVisitsEverythingAndPrunes() }
+}
