@@ -84,6 +84,7 @@ public struct DryRun {
         do {
             let tree = try opener.open(loc)
             if !loc.subpath.isEmpty { _ = try tree.stat(loc.subpath) }
+            c.transport = (tree as? any TransportDescribingTree)?.transportSummary
             return (c, tree)
         } catch {
             c.ok = false

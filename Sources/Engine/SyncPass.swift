@@ -78,6 +78,9 @@ public final class SyncPass {
         let passID = try catalog.beginPass(share: shareID, kind: kind, at: started.timeIntervalSince1970)
         summary.logFile = log?.path
         log?.line("pass", "\(kind.rawValue) pass \(passID) of \(mapping.name): \(mapping.source) -> \(mapping.targetDescription)")
+        for (side, tree) in [("source", source), ("target", target)] {
+            if let t = tree as? any TransportDescribingTree { log?.line("transport", "\(side) \(t.displayName): \(t.transportSummary)") }
+        }
         let state = State(shareID: shareID, passID: passID, summary: summary)
         state.quick = quick
         if options.trustCatalog && !quick && kind == .delta {

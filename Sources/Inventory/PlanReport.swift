@@ -9,8 +9,11 @@ public struct PlanReport: Codable, Sendable {
         public var account: String
         public var ok: Bool
         public var error: String?
-        public init(role: String, share: String, location: String, account: String, ok: Bool, error: String? = nil) {
+        /// How the share is reached and protected ("direct SMB 3.1.1, signed AES-128-GMAC").
+        public var transport: String?
+        public init(role: String, share: String, location: String, account: String, ok: Bool, error: String? = nil, transport: String? = nil) {
             self.role = role; self.share = share; self.location = location; self.account = account; self.ok = ok; self.error = error
+            self.transport = transport
         }
     }
 

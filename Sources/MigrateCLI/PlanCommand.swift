@@ -40,8 +40,8 @@ struct PlanCommand: ParsableCommand {
             switch event {
             case .connected(let c) where !c.ok:
                 console.err("error: \(c.role) \(c.location) (share \(c.share), as \(c.account)): \(c.error ?? "failed")")
-            case .connected:
-                break
+            case .connected(let c):
+                if let t = c.transport { console.err("\(c.role) \(c.location): \(t)") }
             case .walking(let p):
                 console.progress("\(p.share): \(p.files) files, \(p.folders) folders, \(Human.bytes(p.bytes))  \(p.currentPath)")
             case .shareDone(let s):

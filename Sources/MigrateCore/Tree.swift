@@ -119,3 +119,9 @@ extension Tree {
         }
     }
 }
+
+/// A tree that can say how it is reached and how its traffic is protected, for logs and reports.
+public protocol TransportDescribingTree: Tree {
+    /// "direct SMB 3.1.1, signed AES-128-GMAC", "libsmbclient (Kerberos requested)".
+    var transportSummary: String { get }
+}

@@ -21,6 +21,12 @@ public enum MarkdownReport {
             for c in r.failedConnections { md += "- \(c.role) `\(c.location)` as `\(c.account)`: \(c.error ?? "failed")\n" }
             md += "\n"
         }
+        let reached = r.connections.filter { $0.ok && $0.transport != nil }
+        if !reached.isEmpty {
+            md += "## Connections\n\n| Role | Share | Location | Account | Transport and protection |\n|---|---|---|---|---|\n"
+            for c in reached { md += "| \(c.role) | \(c.share) | `\(c.location)` | `\(c.account)` | \(c.transport ?? "") |\n" }
+            md += "\n"
+        }
         if !r.unmapped.isEmpty {
             md += "## ⚠ Principals that will not map\n\n"
             md += "| SID | Name | Entries | What happens |\n|---|---|---:|---|\n"
