@@ -9,9 +9,12 @@
 #   BENCH_SKIP_LARGE=1 Benchmarks/run.sh   SMALL only
 #   BENCH_KEEP=1 Benchmarks/run.sh    leaves the last dataset on the source
 #   BENCH_ROUNDS=3 Benchmarks/run.sh  every step of a dataset that many times, alternating (default 2); the best of each counts
-#   Targets, each measured in the same rounds: the plain SMB3 server (MODERN), the one that requires
-#   signing (SIGNED; BENCH_SIGNING=0 leaves it out) and, with BENCH_ENCRYPTION=1, a share that
-#   requires encryption (MODERN's SealedBench).
+#   Source -> target pairs, each measured in the same rounds: plain (LEGACY -> MODERN), signed
+#   (LEGACY -> SIGNED, which requires signing; BENCH_SIGNING=0 leaves it out); with
+#   BENCH_ENCRYPTION=1 sealed (LEGACY -> MODERN's SealedBench, which requires encryption); with
+#   BENCH_SMB1_SIGNING=1 dcsource (LEGACYDC, the same folder served with SMB1 signing required,
+#   -> MODERN); with BENCH_SMB3_SOURCE=1 smb3source (MODERN's BenchSource, the same folder over
+#   SMB3, -> SIGNED).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LARGE_N=${BENCH_LARGE_N:-4}
@@ -21,12 +24,14 @@ SMALL_DIRS=${BENCH_SMALL_DIRS:-200}
 WORKERS=${BENCH_WORKERS:-4}
 ROUNDS=${BENCH_ROUNDS:-2}
 ROOT=${MIGRATE_LAB_ROOT:-/tmp/migrate-lab}
-LEGACY=127.0.0.21 MODERN=127.0.0.22 SIGNED=127.0.0.23
+LEGACY=127.0.0.21 MODERN=127.0.0.22 SIGNED=127.0.0.23 LEGACYDC=127.0.0.24
 SRC="$ROOT/legacy/share/Bench"
-# label host share backing-folder
-TARGETS=("plain $MODERN Bench $ROOT/modern/share/Bench")
-[ "${BENCH_SIGNING:-1}" = 1 ] && TARGETS+=("signed $SIGNED Bench $ROOT/signed/share/Bench")
-[ "${BENCH_ENCRYPTION:-0}" = 1 ] && TARGETS+=("sealed $MODERN SealedBench $ROOT/modern/share/SealedBench")
+# label source-host source-share target-host target-share target-backing-folder
+TARGETS=("plain $LEGACY Bench $MODERN Bench $ROOT/modern/share/Bench")
+[ "${BENCH_SIGNING:-1}" = 1 ] && TARGETS+=("signed $LEGACY Bench $SIGNED Bench $ROOT/signed/share/Bench")
+[ "${BENCH_ENCRYPTION:-0}" = 1 ] && TARGETS+=("sealed $LEGACY Bench $MODERN SealedBench $ROOT/modern/share/SealedBench")
+[ "${BENCH_SMB1_SIGNING:-0}" = 1 ] && TARGETS+=("dcsource $LEGACYDC Bench $MODERN Bench $ROOT/modern/share/Bench")
+[ "${BENCH_SMB3_SOURCE:-0}" = 1 ] && TARGETS+=("smb3source $MODERN BenchSource $SIGNED Bench $ROOT/signed/share/Bench")
 WORK=$(mktemp -d /tmp/migrate-bench.XXXXXX)
 SHM=/dev/shm/migrate-bench
 trap 'rm -rf "$WORK" "$SHM" "$ROOT/bench-trash"' EXIT
@@ -46,7 +51,7 @@ TRASH="$ROOT/bench-trash"
 clean_target() { # backing folder
   mkdir -p "$TRASH"; mv "$1" "$TRASH/$(date +%s%N)"; mkdir -p "$1"
 }
-clean_targets() { local t; for t in "${TARGETS[@]}"; do set -- $t; clean_target "$4"; done; }
+clean_targets() { local t; for t in "${TARGETS[@]}"; do set -- $t; clean_target "$6"; done; }
 empty_trash() { rm -rf "$TRASH"; }
 busy() { # CPU seconds the whole machine has spent busy so far (servers, clients, kernel; not idle, iowait or steal)
   awk -v hz="$(getconf CLK_TCK)" '/^cpu /{print ($2 + $3 + $4 + $7 + $8) / hz}' /proc/stat
@@ -91,15 +96,15 @@ PY
   done
 }
 
-plan() { # dataset target-label target-host target-share
+plan() { # dataset label source-host source-share target-host target-share
   cat > "$WORK/$1-$2.yaml" <<YAML
 migration: bench $1 $2
 catalog: $WORK/$1-$2.sqlite
 servers:
-  legacy: {host: $LEGACY, user: migrator, password_file: $ROOT/secrets/migrator.pw}
-  modern: {host: $3, user: migrator, password_file: $ROOT/secrets/migrator.pw}
+  legacy: {host: $3, user: migrator, password_file: $ROOT/secrets/migrator.pw}
+  modern: {host: $5, user: migrator, password_file: $ROOT/secrets/migrator.pw}
 shares:
-  - {name: $1, source: //legacy/Bench, target: //modern/$4, include: ['*'], exclude: ['$( [ "$1" = LARGE ] && echo SMALL || echo LARGE )']}
+  - {name: $1, source: //legacy/$4, target: //modern/$6, include: ['*'], exclude: ['$( [ "$1" = LARGE ] && echo SMALL || echo LARGE )']}
 acl:
   mode: translate
   map: {'S-1-5-21-1004336348-1177238915-682003330-1105': 'S-1-5-21-2610735126-3353893720-2480147207-2105'}
@@ -117,18 +122,19 @@ run_dataset() { # name files bytes
   # Rounds alternate every step and every target, so a slow spell of the machine hits all alike.
   for r in $(seq 1 "$ROUNDS"); do
     clean_targets; rm -rf "$SHM" "$WORK/twohop"; mkdir -p "$SHM/get" "$WORK/twohop"
-    local plain_dir; plain_dir=$(set -- ${TARGETS[0]}; echo "$4")
+    local plain_dir; plain_dir=$(set -- ${TARGETS[0]}; echo "$6")
     mkdir -p "$plain_dir/cp"
     step source cp cp -a "$SRC/$name" "$plain_dir/cp/"
     clean_target "$plain_dir"
     step source get smbclient "//$LEGACY/Bench" -U "labadmin%$PW" "${S1[@]}" -c "lcd $SHM/get; prompt off; recurse on; mget $name"
-    step source hop1 smbclient "//$LEGACY/Bench" -U "labadmin%$PW" "${S1[@]}" -c "lcd $WORK/twohop; prompt off; recurse on; mget $name"
-    step source ls smbclient "//$LEGACY/Bench" -U "labadmin%$PW" "${S1[@]}" -c "recurse; ls $name\\*"
     for t in "${TARGETS[@]}"; do
       set -- $t
-      local label=$1 host=$2 share=$3 dir=$4 p
-      p=$(plan "$name" "$label" "$host" "$share")
+      local label=$1 shost=$2 sshare=$3 host=$4 share=$5 dir=$6 p
+      p=$(plan "$name" "$label" "$shost" "$sshare" "$host" "$share")
       rm -rf "$WORK/$name-$label.sqlite"*
+      mkdir -p "$TRASH"; [ ! -d "$WORK/twohop" ] || mv "$WORK/twohop" "$TRASH/twohop-$(date +%s%N)"; mkdir -p "$WORK/twohop"
+      step "$label" ls smbclient "//$shost/$sshare" -U "labadmin%$PW" "${S1[@]}" -c "recurse; ls $name\\*"
+      step "$label" hop1 smbclient "//$shost/$sshare" -U "labadmin%$PW" "${S1[@]}" -c "lcd $WORK/twohop; prompt off; recurse on; mget $name"
       # smbclient signs and encrypts where the server or share asks, as migrate does.
       step "$label" put smbclient "//$host/$share" -U "labadmin%$PW" -c "lcd $SHM/get; prompt off; recurse on; mput $name"
       clean_target "$dir"
@@ -154,7 +160,7 @@ for line in open(path):
 targets = [t for t, s in rounds[1] if s == "migrate"]
 for r in rounds.values():   # the naive two-hop is its two halves, as one step
     for tg in targets:
-        r[(tg, "hop")] = (r[("source", "hop1")][0] + r[(tg, "hop2")][0], 0.0, r[("source", "hop1")][2] + r[(tg, "hop2")][2])
+        r[(tg, "hop")] = (r[(tg, "hop1")][0] + r[(tg, "hop2")][0], 0.0, r[(tg, "hop1")][2] + r[(tg, "hop2")][2])
 best = {k: min((r[k] for r in rounds.values()), key=lambda v: v[0]) for k in rounds[1]}
 peak = {k: max(r[k][1] for r in rounds.values()) for k in rounds[1]}
 t = {k: v[0] for k, v in best.items()}
@@ -164,12 +170,12 @@ fps = lambda x: files / x
 print(f"\n### {name}: {files} files, {size / 2**20:.0f} MiB (best of {len(rounds)} rounds)\n")
 print("| step | " + " | ".join(f"{tg}: seconds | MB/s | files/s" for tg in targets) + " |")
 print("|---|" + "---:|---:|---:|" * len(targets))
-rows = [("cp -a between the servers' folders (physical limit)", "cp"), ("smbclient get from SMB1 (read ceiling)", "get"),
-        ("smbclient recurse ls (bare enumeration)", "ls")]
+rows = [("cp -a between the servers' folders (physical limit)", "cp"), ("smbclient get from LEGACY, SMB1 (read ceiling)", "get")]
 for label, s in rows:
     cells = " | ".join(f"{src(s):.2f} | {mb(src(s)):.0f} | {fps(src(s)):.0f}" for _ in targets)
     print(f"| {label} | {cells} |")
-for label, s in [("smbclient put to the target (write ceiling)", "put"), ("naive two-hop: get, then put", "hop"),
+for label, s in [("smbclient recurse ls of the source (bare enumeration)", "ls"),
+                 ("smbclient put to the target (write ceiling)", "put"), ("naive two-hop: get, then put", "hop"),
                  ("migrate sync, full pass", "migrate"), ("migrate sync, no-change delta", "delta"),
                  ("migrate sync --quick, no-change delta (target from the catalog)", "quick")]:
     cells = " | ".join(f"{t[(tg, s)]:.2f} | {mb(t[(tg, s)]):.0f} | {fps(t[(tg, s)]):.0f}" for tg in targets)
@@ -180,10 +186,10 @@ cores = os.cpu_count()
 for tg in targets:
     g = lambda s: t[(tg, s)]
     per_round = ", ".join(f"{r[(tg, 'hop')][0] / r[(tg, 'migrate')][0]:.2f} x" for r in rounds.values())
-    deltas = ", ".join(f"{r[(tg, 'delta')][0] / r[('source', 'ls')][0]:.2f} x" for r in rounds.values())
+    deltas = ", ".join(f"{r[(tg, 'delta')][0] / r[(tg, 'ls')][0]:.2f} x" for r in rounds.values())
     print(f"- **{tg}**: migrate / naive two-hop **{g('hop') / g('migrate'):.2f} x** (rounds {per_round}); migrate / write ceiling "
-          f"**{g('put') / g('migrate'):.2f} x**; no-change delta / bare enumeration **{g('delta') / src('ls'):.2f} x** (rounds {deltas}), "
-          f"--quick **{g('quick') / src('ls'):.2f} x**")
+          f"**{g('put') / g('migrate'):.2f} x**; no-change delta / bare enumeration **{g('delta') / g('ls'):.2f} x** (rounds {deltas}), "
+          f"--quick **{g('quick') / g('ls'):.2f} x**")
     print(f"  - machine CPU per file: put {ms(best[(tg, 'put')][2]):.2f} ms, naive {ms(best[(tg, 'hop')][2]):.2f} ms, migrate "
           f"{ms(best[(tg, 'migrate')][2]):.2f} ms (cores {100 * best[(tg, 'migrate')][2] / (g('migrate') * cores):.0f} % busy); "
           f"peak memory full pass {peak[(tg, 'migrate')] / 1024:.0f} MiB, delta {peak[(tg, 'delta')] / 1024:.0f} MiB")
@@ -208,7 +214,7 @@ fi
 if [ "${BENCH_HUGE:-0}" = 1 ] || [ "${BENCH_ONLY_HUGE:-0}" = 1 ]; then
   rm -rf "$SRC/SMALL"; clean_targets
   SMALL_N=200000 SMALL_DIRS=2000 make_small
-  p=$(plan SMALL plain "$MODERN" Bench)
+  p=$(plan SMALL plain "$LEGACY" Bench "$MODERN" Bench)
   read -r tf mf _ < <(measure "$BIN" sync "$p" --workers "$WORKERS" --acl-check none)
   read -r t m _ < <(measure "$BIN" sync "$p" --workers "$WORKERS" --acl-check none)
   echo; echo "- 200,000 entries: full pass $tf s, peak memory $((mf / 1024)) MiB; no-change delta $t s, peak memory $((m / 1024)) MiB (target <= 150 MiB)"

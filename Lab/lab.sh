@@ -4,7 +4,8 @@
 #   MODERN (127.0.0.22): SMB2.1..3 target, plus the DFS namespace root \\MODERN\files and
 #     shares that require encryption (Sealed, SealedBench).
 #   SIGNED (127.0.0.23): a hardened SMB2.1..3 target on which every session must sign.
-# Usage: Lab/lab.sh up | seed [--force] | down | restart legacy|modern|signed | reset-cutover | status | env
+#   LEGACYDC (127.0.0.24): LEGACY's shares served as a 2003 domain controller does, SMB1 signing required.
+# Usage: Lab/lab.sh up | seed [--force] | down | restart legacy|modern|signed|legacydc | reset-cutover | status | env
 # Idempotent: servers, users and aliases left from an earlier run are reused or replaced.
 set -euo pipefail
 
@@ -13,6 +14,7 @@ ROOT=${MIGRATE_LAB_ROOT:-/tmp/migrate-lab}
 LEGACY_IP=127.0.0.21
 MODERN_IP=127.0.0.22
 SIGNED_IP=127.0.0.23
+LEGACYDC_IP=127.0.0.24
 LAB_PASSWORD='Lab-Pass-2003!'
 USERS=(labadmin migrator alice bob)
 
@@ -53,7 +55,7 @@ add_alias() {
 render() { # name ip
   local name=$1
   mkdir -p "$ROOT/$name"/{private,lock,state,cache,pid,ncalrpc,log,share}
-  sed -e "s#@ROOT@#$ROOT#g" -e "s#@LEGACY_IP@#$LEGACY_IP#g" -e "s#@MODERN_IP@#$MODERN_IP#g" -e "s#@SIGNED_IP@#$SIGNED_IP#g" \
+  sed -e "s#@ROOT@#$ROOT#g" -e "s#@LEGACY_IP@#$LEGACY_IP#g" -e "s#@MODERN_IP@#$MODERN_IP#g" -e "s#@SIGNED_IP@#$SIGNED_IP#g" -e "s#@LEGACYDC_IP@#$LEGACYDC_IP#g" \
     "$HERE/$name.conf.in" > "$ROOT/$name/smb.conf"
   for s in $(sed -n 's/^\[\(.*\)\]$/\1/p' "$ROOT/$name/smb.conf" | grep -v '^global$'); do
     mkdir -p "$ROOT/$name/share/$s"
@@ -156,14 +158,15 @@ original_share_acl() {
 cmd_up() {
   need_root
   install_packages
-  add_alias "$LEGACY_IP"; add_alias "$MODERN_IP"; add_alias "$SIGNED_IP"
-  render legacy; render modern; render signed
+  add_alias "$LEGACY_IP"; add_alias "$MODERN_IP"; add_alias "$SIGNED_IP"; add_alias "$LEGACYDC_IP"
+  render legacy; render modern; render signed; render legacydc
   write_secrets
-  ensure_sid legacy "$LEGACY_SID"; ensure_sid modern "$MODERN_SID"; ensure_sid signed "$SIGNED_SID"
-  add_users legacy; add_users modern; add_users signed
+  ensure_sid legacy "$LEGACY_SID"; ensure_sid modern "$MODERN_SID"; ensure_sid signed "$SIGNED_SID"; ensure_sid legacydc "$LEGACY_SID"
+  add_users legacy; add_users modern; add_users signed; add_users legacydc
   start_server legacy "$LEGACY_IP"
   start_server modern "$MODERN_IP"
   start_server signed "$SIGNED_IP"
+  start_server legacydc "$LEGACYDC_IP"
   reset_cutover
   # Everyone who logs on may browse the namespace, as on a Windows DFS root.
   smbcacls "//$MODERN_IP/files" '\' -U "labadmin%$LAB_PASSWORD" --sddl \
@@ -173,7 +176,7 @@ cmd_up() {
   smbcacls "//$LEGACY_IP/Public" '\' -U "labadmin%$LAB_PASSWORD" --option='client min protocol=NT1' --sddl \
     --set 'D:PAI(A;OICI;0x1f01ff;;;SY)(A;OICI;0x1f01ff;;;BA)(A;OICI;0x1301bf;;;WD)' >/dev/null 2>&1 \
     || log "warning: could not set the Public share's ACL"
-  log "up: LEGACY //$LEGACY_IP (SMB1 only), MODERN //$MODERN_IP (SMB2-3, DFS root \\\\$MODERN_IP\\files), SIGNED //$SIGNED_IP (SMB2-3, signing required)"
+  log "up: LEGACY //$LEGACY_IP (SMB1 only), MODERN //$MODERN_IP (SMB2-3, DFS root \\\\$MODERN_IP\\files), SIGNED //$SIGNED_IP (SMB2-3, signing required), LEGACYDC //$LEGACYDC_IP (SMB1, signing required)"
 }
 
 cmd_seed() {
@@ -185,8 +188,8 @@ cmd_seed() {
 }
 
 cmd_down() {
-  stop_server legacy; stop_server modern; stop_server signed
-  for ip in "$LEGACY_IP" "$MODERN_IP" "$SIGNED_IP"; do
+  stop_server legacy; stop_server modern; stop_server signed; stop_server legacydc
+  for ip in "$LEGACY_IP" "$MODERN_IP" "$SIGNED_IP" "$LEGACYDC_IP"; do
     if has_alias "$ip"; then ip addr del "$ip/32" dev lo || true; fi
   done
   log "down"
@@ -194,8 +197,8 @@ cmd_down() {
 
 cmd_restart() { # name: a server restart, as a test of surviving one
   need_root
-  local name=${1:?usage: lab.sh restart legacy|modern|signed} ip
-  case "$name" in legacy) ip=$LEGACY_IP ;; modern) ip=$MODERN_IP ;; signed) ip=$SIGNED_IP ;; *) log "no server $name"; exit 2 ;; esac
+  local name=${1:?usage: lab.sh restart legacy|modern|signed|legacydc} ip
+  case "$name" in legacy) ip=$LEGACY_IP ;; modern) ip=$MODERN_IP ;; signed) ip=$SIGNED_IP ;; legacydc) ip=$LEGACYDC_IP ;; *) log "no server $name"; exit 2 ;; esac
   stop_server "$name"
   rm -f "$ROOT/$name"/pid/*.pid
   smbd -D -s "$ROOT/$name/smb.conf" </dev/null >/dev/null 2>&1
@@ -208,7 +211,7 @@ cmd_reset_cutover() {
 }
 
 cmd_status() {
-  for n in legacy modern signed; do
+  for n in legacy modern signed legacydc; do
     if [ -n "$(server_pids $n)" ]; then echo "$n: running"; else echo "$n: stopped"; fi
   done
 }
@@ -218,6 +221,7 @@ cmd_env() {
   echo "MIGRATE_LAB_LEGACY=$LEGACY_IP"
   echo "MIGRATE_LAB_MODERN=$MODERN_IP"
   echo "MIGRATE_LAB_SIGNED=$SIGNED_IP"
+  echo "MIGRATE_LAB_LEGACYDC=$LEGACYDC_IP"
 }
 
 case "${1:-}" in
@@ -228,5 +232,5 @@ case "${1:-}" in
   reset-cutover) cmd_reset_cutover ;;
   status) cmd_status ;;
   env) cmd_env ;;
-  *) echo "usage: $0 up | seed [--force] | down | restart legacy|modern|signed | reset-cutover | status | env" >&2; exit 2 ;;
+  *) echo "usage: $0 up | seed [--force] | down | restart legacy|modern|signed|legacydc | reset-cutover | status | env" >&2; exit 2 ;;
 esac

@@ -24,7 +24,7 @@ Lab/lab.sh up
 trap summary EXIT
 Lab/lab.sh seed --force
 root=${MIGRATE_LAB_ROOT:-/tmp/migrate-lab}
-panics() { cat "$root"/legacy/log/* "$root"/modern/log/* 2>/dev/null | grep -c "INTERNAL ERROR" || true; }
+panics() { cat "$root"/{legacy,modern,signed,legacydc}/log/* 2>/dev/null | grep -c "INTERNAL ERROR" || true; }
 before=$(panics)
 
 swift build

@@ -99,6 +99,17 @@ static inline int cossl_gmac(EVP_CIPHER_CTX *ctx, const unsigned char *nonce, co
     return EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, 16, tag);
 }
 
+/* MD5 over `count` pieces (SMB1 signing: the key, then the message with its sequence number). */
+static inline int cossl_md5(const unsigned char *const *pieces, const size_t *lengths, int count, unsigned char *out) {
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    unsigned int n = 0;
+    int ok = ctx != NULL && EVP_DigestInit_ex(ctx, EVP_md5(), NULL) == 1;
+    for (int i = 0; ok && i < count; i++) ok = lengths[i] == 0 || EVP_DigestUpdate(ctx, pieces[i], lengths[i]) == 1;
+    ok = ok && EVP_DigestFinal_ex(ctx, out, &n) == 1 && n == 16;
+    EVP_MD_CTX_free(ctx);
+    return ok;
+}
+
 static inline void cossl_rc4(const unsigned char *key, size_t key_length, const unsigned char *in, unsigned char *out, size_t length) {
     RC4_KEY k;
     RC4_set_key(&k, (int)key_length, key);

@@ -52,7 +52,7 @@ final class FileCopier {
         // What the whole-file read learnt when streams send the file the long way.
         var known: (Timestamp?, [EntryDetails.DataStream])?
         if let whole, let reader = source as? any WholeFileSourceTree, entry.size <= putLimit, entry.size <= UInt64(reader.readLimit) {
-            let file = try reader.readWhole(entry.path, into: buffer, withSecurity: copySecurity && target is any SecurityDescriptorTree)
+            let file = try reader.readWhole(entry.path, size: entry.size, into: buffer, withSecurity: copySecurity && target is any SecurityDescriptorTree)
             let created = entry.times.created ?? file.created
             if file.streams.isEmpty || !(target is any AlternateStreamTree) {
                 let security = try file.securityDescriptor.map { try translated($0, from: reader, counts: &counts) }

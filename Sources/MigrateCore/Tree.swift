@@ -61,7 +61,8 @@ public protocol WholeFileTree: Tree {
 public protocol WholeFileSourceTree: SecurityDescriptorTree {
     /// The largest file `readWhole` takes now; 0 when it cannot (callers then read the usual way).
     var readLimit: Int { get }
-    func readWhole(_ path: String, into buffer: UnsafeMutableRawBufferPointer, withSecurity: Bool) throws(TreeError) -> WholeFile
+    /// `size` is what the listing said: a file whose size has moved since fails as `.busy`.
+    func readWhole(_ path: String, size: UInt64, into buffer: UnsafeMutableRawBufferPointer, withSecurity: Bool) throws(TreeError) -> WholeFile
 }
 
 /// What `readWhole` found: `count` bytes of data now in the buffer.

@@ -6,12 +6,12 @@ extension SMBShare: TransportDescribingTree {
     public var transportSummary: String {
         var parts: [String] = []
         if case .open(let s) = compound { parts.append(s.summary) }
-        if case .open = reader { parts.append("direct SMB1 (NT LM 0.12), not signed") }
+        if case .open(let s) = reader { parts.append(s.summary) }
         if !parts.isEmpty { return parts.joined(separator: "; ") }
         let o = context.options
         let why = context.credentials.kerberos ? "Kerberos requested"
             : !directSessionsAllowed ? "direct sessions turned off"
-            : o.requireSigning || o.encryption == .desired || o.encryption == .required ? "SMB1 with signing or encryption asked for"
+            : o.encryption == .desired || o.encryption == .required ? "encryption asked of an SMB1 server"
             : "no direct session possible"
         let protection = o.encryption == .required ? "encryption required" : o.requireSigning ? "signing required" : "signing as the server asks"
         return "libsmbclient (\(why); \(protection))"

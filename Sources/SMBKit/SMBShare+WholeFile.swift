@@ -133,18 +133,23 @@ extension SMBShare: WholeFileTree {
 }
 
 extension SMBShare: WholeFileSourceTree {
+    /// Over the direct SMB1 session where the server speaks SMB1, else the SMB2 one.
     public var readLimit: Int {
-        guard let session = try? readerSession() else { return 0 }
-        return session.readLimit
+        if !speaksSMB2Only, let s = try? readerSession() { return s.readLimit }
+        return (try? compoundSession())?.readLimit ?? 0
     }
 
-    public func readWhole(_ path: String, into buffer: UnsafeMutableRawBufferPointer, withSecurity: Bool) throws(TreeError) -> WholeFile {
-        guard let session = try readerSession() else {
-            throw TreeError(.notSupported, tree: displayName, path: path, operation: "read", detail: "no direct SMB1 session")
+    public func readWhole(_ path: String, size: UInt64, into buffer: UnsafeMutableRawBufferPointer, withSecurity: Bool) throws(TreeError) -> WholeFile {
+        let read: (UInt32?) throws(TreeError) -> DirectWholeRead
+        if !speaksSMB2Only, let session = try readerSession() {
+            read = { info throws(TreeError) in try session.readWhole(path, into: buffer, securityInformation: info) }
+        } else if let session = try compoundSession() {
+            read = { info throws(TreeError) in try session.readWhole(path, size: size, into: buffer, securityInformation: info) }
+        } else {
+            throw TreeError(.notSupported, tree: displayName, path: path, operation: "read", detail: "no direct session")
         }
         let r = try overDirectSession { () throws(TreeError) in
-            withSecurity ? try withSACLIfReadable { info throws(TreeError) in try session.readWhole(path, into: buffer, securityInformation: info) }
-                : try session.readWhole(path, into: buffer, securityInformation: nil)
+            withSecurity ? try withSACLIfReadable { info throws(TreeError) in try read(info) } : try read(nil)
         }
         let sd = try r.securityDescriptor.map { bytes throws(TreeError) in try parseDescriptor(bytes, path) }
         return WholeFile(count: r.count, created: r.created, streams: r.streams, securityDescriptor: sd)

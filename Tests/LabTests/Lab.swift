@@ -11,6 +11,8 @@ enum Lab {
     static let modern = "127.0.0.22"
     /// A modern server on which every session must sign.
     static let signed = "127.0.0.23"
+    /// LEGACY's shares served as a 2003 domain controller: SMB1, every session must sign.
+    static let legacyDC = "127.0.0.24"
 
     /// Skips when the lab is not up, unless MIGRATE_REQUIRE_LAB is set (the test script sets it),
     /// so a lab that failed to start fails the run instead of skipping it.

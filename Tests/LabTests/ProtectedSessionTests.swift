@@ -152,14 +152,68 @@ final class ProtectedSessionTests: XCTestCase {
         XCTAssertEqual(lax.altered, 1)
     }
 
-    /// The direct SMB1 session cannot sign yet: where the plan asks for signing it stands aside
-    /// and libsmbclient (which signs) serves the SMB1 server.
-    func testTheSMB1SessionStandsAsideWhenThePlanAsksForSigning() throws {
+    // MARK: SMB1 signing (a 2003 domain controller)
+
+    /// Every file of a seeded share read whole over the signed SMB1 session: the same bytes,
+    /// create times, streams and descriptors as LEGACY serves unsigned from the same folder.
+    func testTheSMB1SessionSignsWhereTheServerRequiresIt() throws {
+        let dc = try share(Lab.legacyDC, "Finance"), plain = try share(Lab.legacy, "Finance")
+        XCTAssertGreaterThan(dc.readLimit, 0, "a direct SMB1 session serves the signing server")
+        XCTAssertEqual(dc.transportSummary, "direct SMB1 (NT LM 0.12), signed MD5")
+        XCTAssertGreaterThan(plain.readLimit, 0)
+        XCTAssertEqual(plain.transportSummary, "direct SMB1 (NT LM 0.12), not signed")
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4 << 20, alignment: 16)
+        let other = UnsafeMutableRawBufferPointer.allocate(byteCount: 4 << 20, alignment: 16)
+        defer { buffer.deallocate(); other.deallocate() }
+        var files = 0
+        try dc.walk(onError: { throw $0 }) { e in
+            guard e.kind == .file, e.size < 1 << 20 else { return true }
+            let a = try dc.readWhole(e.path, size: e.size, into: buffer, withSecurity: true)
+            let b = try plain.readWhole(e.path, size: e.size, into: other, withSecurity: true)
+            XCTAssertEqual(a.count, b.count, e.path)
+            XCTAssertTrue(memcmp(buffer.baseAddress!, other.baseAddress!, a.count) == 0, e.path)
+            XCTAssertEqual(a.created, b.created, e.path); XCTAssertEqual(a.streams, b.streams, e.path)
+            XCTAssertEqual(a.securityDescriptor, b.securityDescriptor, e.path)
+            files += 1
+            return true
+        }
+        XCTAssertGreaterThan(files, 20)
+        dc.settle()
+    }
+
+    /// `signing: required` in the plan: the direct SMB1 session signs a server that would not ask.
+    func testAPlanThatRequiresSigningSignsTheSMB1Session() throws {
         let s = try share(Lab.legacy, "Finance", options(sign: true))
-        XCTAssertEqual(s.readLimit, 0)
-        XCTAssertNil(s.directSessionSummary)
+        XCTAssertGreaterThan(s.readLimit, 0)
+        XCTAssertEqual(s.transportSummary, "direct SMB1 (NT LM 0.12), signed MD5")
         var n = 0
         try s.list("") { _ in n += 1 }
         XCTAssertGreaterThan(n, 0)
+        // SMB1 cannot encrypt: such a plan is never served by the direct session.
+        let sealed = try share(Lab.legacy, "Finance", options(encryption: .required))
+        XCTAssertEqual(sealed.readLimit, 0)
+    }
+
+    static func isSMB1(_ m: [UInt8]) -> Bool { m.count > 32 && m[0] == 0xFF && m[1] == 0x53 }
+
+    func testOneChangedByteInASignedSMB1ReplyEndsTheSession() throws {
+        let relay = try TamperRelay(upstream: Lab.legacyDC) { i, m in if i == 5 && Self.isSMB1(m) { m[m.count - 1] ^= 0x01 } }
+        defer { relay.stop() }
+        assertIntegrityError(try listThrough(relay, "Finance"), "SMB1 (MD5) signature does not match", tree: "//\(relay.address)/Finance")
+        XCTAssertEqual(relay.altered, 1)
+    }
+
+    func testAnSMB1ReplyWithItsSignatureStrippedIsRefused() throws {
+        let relay = try TamperRelay(upstream: Lab.legacyDC) { i, m in
+            if i == 5 && Self.isSMB1(m) { m[10] &= ~0x04; for j in 14..<22 { m[j] = 0 } }
+        }
+        defer { relay.stop() }
+        assertIntegrityError(try listThrough(relay, "Finance"), "unsigned reply on a signed SMB1 session", tree: "//\(relay.address)/Finance")
+    }
+
+    func testTheSMB1RelayPassesAnUnchangedSessionThrough() throws {
+        let relay = try TamperRelay(upstream: Lab.legacyDC) { _, _ in }
+        defer { relay.stop() }
+        XCTAssertGreaterThan(try listThrough(relay, "Finance"), 0)
     }
 }

@@ -53,3 +53,35 @@ protocol DirectLister: AnyObject {
 }
 
 extension SMB1Session: DirectLister {}
+
+/// A whole small file read over a direct session (SMB1 or SMB2): `count` bytes now in the buffer.
+struct DirectWholeRead {
+    var count: Int
+    var endOfFile: UInt64
+    var created: Timestamp?
+    var attributes: DOSAttributes
+    var streams: [EntryDetails.DataStream]
+    /// Self-relative, when asked for.
+    var securityDescriptor: [UInt8]?
+}
+
+extension DirectoryRecords {
+    /// FILE_STREAM_INFORMATION entries (SMB1 TRANS2 and SMB2 QUERY_INFO alike), the unnamed
+    /// data stream left out.
+    static func streams(_ data: [UInt8]) -> [EntryDetails.DataStream] {
+        let r = WireReader(data)
+        var out: [EntryDetails.DataStream] = []
+        var o = 0
+        while o + 24 <= data.count {
+            let next = Int(r.u32(o)), nameLength = Int(r.u32(o + 4))
+            let raw = r.slice(o + 24, nameLength)
+            var name = WireWriter.string(utf16: raw)
+            if name.hasPrefix(":") { name.removeFirst() }
+            if name.hasSuffix(":$DATA") { name.removeLast(6) }
+            if !name.isEmpty { out.append(.init(name: name, size: r.u64(o + 8))) }
+            if next == 0 { break }
+            o += next
+        }
+        return out
+    }
+}

@@ -6,6 +6,7 @@ enum NTStatus {
     static let pending: UInt32 = 0x0000_0103
     static let moreProcessingRequired: UInt32 = 0xC000_0016
     static let bufferOverflow: UInt32 = 0x8000_0005
+    static let endOfFile: UInt32 = 0xC000_0011
 
     static func error(_ status: UInt32, tree: String, path: String, operation: String, otherwise kind: TreeError.Kind = .io) -> TreeError {
         let hex = "0x" + String(status, radix: 16, uppercase: true)

@@ -4,28 +4,18 @@ import MigrateCore
 /// and the size), then the reads, the descriptor and the stream list in flight together; the
 /// close goes with the next file's open.
 extension SMB1Session {
-    struct WholeRead {
-        var count: Int
-        var endOfFile: UInt64
-        var created: Timestamp?
-        var attributes: DOSAttributes
-        var streams: [EntryDetails.DataStream]
-        /// Self-relative, when asked for.
-        var securityDescriptor: [UInt8]?
-    }
-
     /// Files up to this size are read in one go.
     var readLimit: Int { readChunk * max(0, min(16, room - 3)) }
 
     /// `securityInformation`: the descriptor parts to read (8 = SACL needs the privilege), nil for none.
-    func readWhole(_ path: String, into buffer: UnsafeMutableRawBufferPointer, securityInformation: UInt32?) throws(TreeError) -> WholeRead {
+    func readWhole(_ path: String, into buffer: UnsafeMutableRawBufferPointer, securityInformation: UInt32?) throws(TreeError) -> DirectWholeRead {
         let open = try exchange([create(path, access: Self.readData | Self.securityAccess(securityInformation ?? 0), folder: false)],
                                 operation: "open for reading")[0]
         guard open.status == 0 else { throw NTStatus.error(open.status, tree: displayName, path: path, operation: "open for reading") }
         let w = open.wordsOffset
         let fid = open.message.u16(w + 5)
         let eof = open.message.u64(w + 55)
-        var result = WholeRead(count: 0, endOfFile: eof, created: DirectoryRecords.time(open.message.u64(w + 11)),
+        var result = DirectWholeRead(count: 0, endOfFile: eof, created: DirectoryRecords.time(open.message.u64(w + 11)),
                                attributes: DOSAttributes(rawValue: open.message.u32(w + 43)), streams: [], securityDescriptor: nil)
         // Closed with the next file's requests once this read went well, at once otherwise.
         var closeNow = true
@@ -61,7 +51,7 @@ extension SMB1Session {
             if length < readChunk { break }
         }
         if securityInformation != nil { result.securityDescriptor = replies[reads].data }
-        result.streams = Self.streams(replies.last!.data)
+        result.streams = DirectoryRecords.streams(replies.last!.data)
         closeNow = false
         return result
     }
@@ -108,7 +98,7 @@ extension SMB1Session {
         if open.message.u8(w + 67) == 0 {
             let r = try exchange([queryStreams(fid)], operation: operation)[0]
             guard r.status == 0 else { throw NTStatus.error(r.status, tree: displayName, path: path, operation: operation) }
-            details.streams = Self.streams(r.data)
+            details.streams = DirectoryRecords.streams(r.data)
         }
         return details
     }
@@ -173,21 +163,5 @@ extension SMB1Session {
     }
 
     /// FILE_STREAM_INFORMATION entries, without the main stream ("::$DATA").
-    static func streams(_ data: [UInt8]) -> [EntryDetails.DataStream] {
-        let r = WireReader(data)
-        var out: [EntryDetails.DataStream] = []
-        var o = 0
-        while o + 24 <= data.count {
-            let next = Int(r.u32(o)), nameLength = Int(r.u32(o + 4))
-            let raw = r.slice(o + 24, nameLength)
-            var name = WireWriter.string(utf16: raw)
-            if name.hasPrefix(":") { name.removeFirst() }
-            if name.hasSuffix(":$DATA") { name.removeLast(6) }
-            if !name.isEmpty { out.append(.init(name: name, size: r.u64(o + 8))) }
-            if next == 0 { break }
-            o += next
-        }
-        return out
-    }
 
 }

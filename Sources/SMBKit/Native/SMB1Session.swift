@@ -6,7 +6,9 @@ import MigrateCore
 /// about a dozen requests on three connections (open/read/close, smbclient's allinfo for the
 /// create time and streams, the Samba helper for the descriptor); here it is one open that
 /// returns every time, then the reads, the descriptor and the stream list in flight together,
-/// then a close. NTLMv2 logon, no signing: opened only where the server does not require it.
+/// then a close. NTLMv2 logon; every message signed (`SMB1Signing`) where the server or the plan
+/// asks, as a Windows Server 2003 domain controller does. It cannot encrypt: where the plan asks
+/// for encryption, libsmbclient serves (and refuses, as SMB1 cannot encrypt either).
 final class SMB1Session {
     let displayName: String
     private let transport: TCPTransport
@@ -30,6 +32,13 @@ final class SMB1Session {
     private(set) var maxInFlight = 2
     /// Bytes one read returns.
     private(set) var readChunk = 4096
+    /// From the negotiate: whether the server says it can sign (Samba signs when asked even where
+    /// it does not say so), and whether it insists.
+    private var serverSigns = false, serverRequiresSigning = false
+    /// Set once the logon has given the key: every request signed, every reply checked.
+    private var signing: SMB1Signing?
+    /// The logon asks the server to sign (the FLAGS2 signature bits).
+    private var signingRequested = false
 
     struct Request {
         var command: UInt8
@@ -58,20 +67,23 @@ final class SMB1Session {
 
     init(host: String, share: String, credentials: SMBCredentials, options: SMBSessionOptions = .init(), displayName: String) throws(TreeError) {
         self.displayName = displayName
-        // This session neither signs nor encrypts: where the plan asks for either, libsmbclient serves.
-        if options.requireSigning || options.encryption == .desired || options.encryption == .required {
-            throw TreeError(.notSupported, tree: displayName, operation: "negotiate (SMB1)", detail: "the plan asks for signing or encryption")
+        // SMB1 cannot encrypt: where the plan asks for it, libsmbclient serves (and says why it cannot).
+        if options.encryption == .desired || options.encryption == .required {
+            throw TreeError(.notSupported, tree: displayName, operation: "negotiate (SMB1)", detail: "the plan asks for encryption, which SMB1 cannot do")
         }
         transport = try TCPTransport.open(host, for: displayName, "SMB1")
         try negotiate()
-        try logOn(credentials)
+        try logOn(credentials, signing: serverRequiresSigning || options.requireSigning)
         try connectTree(host: host, share: share)
     }
 
     deinit {
-        if tid != 0 { _ = try? transport.send(header(Command.treeDisconnect, mid: 0xFFFE) + [0, 0, 0]) }
-        if uid != 0 { _ = try? transport.send(header(Command.logoff, mid: 0xFFFE) + [2, 0xFF, 0, 0, 0, 0, 0]) }
+        if tid != 0 { _ = try? transport.send(message(Request(command: Command.treeDisconnect, words: []), mid: 0xFFFE)) }
+        if uid != 0 { _ = try? transport.send(message(Request(command: Command.logoff, words: [0xFF, 0, 0, 0]), mid: 0xFFFE)) }
     }
+
+    /// "direct SMB1 (NT LM 0.12), signed MD5": for the log.
+    var summary: String { "direct SMB1 (NT LM 0.12), " + (signing != nil ? "signed MD5" : "not signed") }
 
     private func negotiate() throws(TreeError) {
         let dialect: [UInt8] = [0x02] + Array("NT LM 0.12".utf8) + [0]
@@ -83,9 +95,8 @@ final class SMB1Session {
         guard r.status == 0, r.message.u8(32) == 17, r.message.u16(w) == 0 else {
             throw TreeError(.notSupported, tree: displayName, operation: "negotiate (SMB1)", detail: "the server does not speak NT LM 0.12")
         }
-        if r.message.u8(w + 2) & 0x08 != 0 {
-            throw TreeError(.notSupported, tree: displayName, operation: "negotiate (SMB1)", detail: "the server requires signing")
-        }
+        serverSigns = r.message.u8(w + 2) & 0x0C != 0
+        serverRequiresSigning = r.message.u8(w + 2) & 0x08 != 0
         let capabilities = r.message.u32(w + 19)
         guard capabilities & 0x8000_0000 != 0 else {
             throw TreeError(.notSupported, tree: displayName, operation: "negotiate (SMB1)", detail: "no extended security")
@@ -97,18 +108,26 @@ final class SMB1Session {
         readChunk = capabilities & 0x4000 != 0 ? 61440 : max(1024, maxBuffer - 64)
     }
 
-    private func logOn(_ credentials: SMBCredentials) throws(TreeError) {
+    private func logOn(_ credentials: SMBCredentials, signing wanted: Bool) throws(TreeError) {
+        signingRequested = wanted
         let ntlm = NTLMAuthenticator(credentials)
         let first = try exchange([sessionSetup(SPNEGO.initial(ntlm.negotiateMessage()))], operation: "log on")[0]
         guard first.status == NTStatus.moreProcessingRequired, let challenge = NTLMAuthenticator.parseChallenge(securityBlob(first)) else {
             throw NTStatus.error(first.status, tree: displayName, path: "", operation: "log on", otherwise: .authenticationFailed)
         }
         uid = first.message.u16(28)
-        let second = try exchange([sessionSetup(SPNEGO.response(ntlm.authenticateMessage(challenge)))], operation: "log on")[0]
+        let (message, sessionKey) = ntlm.authenticate(challenge)
+        let mids = try send([sessionSetup(SPNEGO.response(message))], operation: "log on")
+        // The key exists from here: the logon's reply is the first message checked.
+        if wanted { signing = SMB1Signing(key: sessionKey, logonMid: mids[0]) }
+        let second = try receive(mids, operation: "log on")[0]
         guard second.status == 0 else {
             throw NTStatus.error(second.status, tree: displayName, path: "", operation: "log on", otherwise: .authenticationFailed)
         }
         guest = second.message.u16(second.wordsOffset + 4) & 0x1 != 0
+        if guest && wanted {
+            throw TreeError(.authenticationFailed, tree: displayName, operation: "log on", detail: "the server made this a guest session, which cannot sign")
+        }
     }
 
     private func sessionSetup(_ blob: [UInt8]) -> Request {
@@ -140,10 +159,16 @@ final class SMB1Session {
         }
     }
 
-    private func header(_ command: UInt8, mid: UInt16) -> [UInt8] {
+    /// One request as it goes on the wire, signed on a signing session. FLAGS2: Unicode, NT
+    /// status, extended security, long names (and the signature bits while signing is asked for).
+    private func message(_ r: Request, mid: UInt16) -> [UInt8] {
         var w = WireWriter()
-        w.raw([0xFF, 0x53, 0x4D, 0x42]); w.u8(command); w.u32(0); w.u8(0x18); w.u16(0xC843)
+        w.bytes.reserveCapacity(35 + r.words.count + r.bytes.count)
+        w.raw([0xFF, 0x53, 0x4D, 0x42]); w.u8(r.command); w.u32(0); w.u8(0x18); w.u16(0xC843 | (signingRequested ? 0x0014 : 0))
         w.u16(0); w.zeros(8); w.u16(0); w.u16(tid); w.u16(0xFEFF); w.u16(uid); w.u16(mid)
+        w.u8(UInt8(r.words.count / 2)); w.raw(r.words)
+        w.u16(UInt16(r.bytes.count)); w.raw(r.bytes)
+        if signing != nil { signing!.sign(&w.bytes, mid: mid) }
         return w.bytes
     }
 
@@ -168,10 +193,7 @@ final class SMB1Session {
             var mid = nextMid
             while inFlight.contains(mid) || early[mid] != nil || unwanted.contains(mid) { mid = mid >= 0xFFF0 ? 1 : mid + 1 }
             nextMid = mid >= 0xFFF0 ? 1 : mid + 1
-            var m = header(r.command, mid: mid)
-            m.append(UInt8(r.words.count / 2)); m += r.words
-            m += [UInt8(r.bytes.count & 0xff), UInt8(r.bytes.count >> 8)] + r.bytes
-            messages.append(m); mids.append(mid)
+            messages.append(message(r, mid: mid)); mids.append(mid)
         }
         do { try transport.send(messages: messages) } catch { throw lost(error, operation) }
         inFlight.formUnion(mids)
@@ -199,29 +221,38 @@ final class SMB1Session {
     func receive(_ mids: [UInt16], operation: String) throws(TreeError) -> [Reply] {
         var found: [UInt16: Reply] = [:]
         for m in mids { if let r = early.removeValue(forKey: m) { found[m] = r } }
-        do throws(TCPTransport.Failure) {
-            // (With nothing asked for, until the deferred closes are answered.)
-            while found.count < mids.count || (mids.isEmpty && !unwanted.isEmpty) {
-                let r = WireReader(try transport.receive())
-                guard r.u32(0) == 0x424D_53FF else { throw TCPTransport.Failure(code: EPROTO, operation: "a reply that is not SMB1") }
-                let mid = r.u16(30)
-                guard inFlight.contains(mid) else { continue }
-                if unwanted.remove(mid) != nil {
-                    inFlight.remove(mid)
-                    continue
+        // (With nothing asked for, until the deferred closes are answered.)
+        while found.count < mids.count || (mids.isEmpty && !unwanted.isEmpty) {
+            let raw: [UInt8]
+            do { raw = try transport.receive() } catch { throw lost(error, operation) }
+            let r = WireReader(raw)
+            guard r.u32(0) == 0x424D_53FF else { throw lost(TCPTransport.Failure(code: EPROTO, operation: "a reply that is not SMB1"), operation) }
+            let mid = r.u16(30)
+            guard inFlight.contains(mid) else { continue }
+            if let s = signing {
+                guard r.u16(10) & 0x04 != 0 else {
+                    let why = serverSigns ? "" : "; the server does not offer SMB1 signing"
+                    throw TreeError(.integrity, tree: displayName, operation: operation, detail: "an unsigned reply on a signed SMB1 session (refused)\(why)")
                 }
-                let command = r.u8(4), status = r.u32(5)
-                var reply = partial.removeValue(forKey: mid) ?? Reply(command: command, status: status, message: r)
-                reply.message = r; reply.status = status
-                if (command == Command.trans2 || command == Command.ntTransact) && (status == 0 || status == NTStatus.bufferOverflow) && r.u8(32) > 0,
-                   !Self.gather(r, nt: command == Command.ntTransact, into: &reply) {
-                    partial[mid] = reply
-                    continue
+                guard s.verify(raw, mid: mid) else {
+                    throw TreeError(.integrity, tree: displayName, operation: operation, detail: "a reply's SMB1 (MD5) signature does not match (altered on the way, or not from this server)")
                 }
-                inFlight.remove(mid)
-                if mids.contains(mid) { found[mid] = reply } else { early[mid] = reply }
             }
-        } catch { throw lost(error, operation) }
+            if unwanted.remove(mid) != nil {
+                inFlight.remove(mid); signing?.finished(mid)
+                continue
+            }
+            let command = r.u8(4), status = r.u32(5)
+            var reply = partial.removeValue(forKey: mid) ?? Reply(command: command, status: status, message: r)
+            reply.message = r; reply.status = status
+            if (command == Command.trans2 || command == Command.ntTransact) && (status == 0 || status == NTStatus.bufferOverflow) && r.u8(32) > 0,
+               !Self.gather(r, nt: command == Command.ntTransact, into: &reply) {
+                partial[mid] = reply
+                continue
+            }
+            inFlight.remove(mid); signing?.finished(mid)
+            if mids.contains(mid) { found[mid] = reply } else { early[mid] = reply }
+        }
         return mids.map { found[$0]! }
     }
 

@@ -22,6 +22,8 @@ final class SMB2Session {
     private var early: [UInt64: Response] = [:]
     /// The largest single write the server takes (each write here stays within one credit).
     private(set) var maxWrite = 65536
+    /// The largest single read (each within one credit, as the writes).
+    private(set) var maxRead = 65536
     /// Set by the negotiate: the server signs only signed sessions, or requires it.
     private var serverRequiresSigning = false
     /// SMB 3.1.1: the algorithms the server chose, and the hash over the negotiate and logon
@@ -109,6 +111,7 @@ final class SMB2Session {
         }
         serverRequiresSigning = r.message.u16(64 + 2) & 0x2 != 0
         maxWrite = min(65536, Int(r.message.u32(64 + 36)))
+        maxRead = min(65536, Int(r.message.u32(64 + 32)))
         guard maxWrite >= 4096 else { throw TreeError(.notSupported, tree: displayName, operation: "negotiate (SMB2)", detail: "tiny writes") }
         if dialect == 0x0311 { try readContexts(r.message) }
         else if dialect >= 0x0300, r.message.u32(64 + 24) & 0x40 != 0 { cipher = .aes128CCM }
