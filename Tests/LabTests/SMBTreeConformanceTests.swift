@@ -2,6 +2,7 @@ import Foundation
 import MigrateCore
 import SMBKit
 import TreeConformance
+import XCTest
 
 /// The tree conformance suite on a scratch folder of a lab share.
 class SMBConformanceCase: TreeConformance {
@@ -25,6 +26,7 @@ final class SMBTreeConformanceTests: SMBConformanceCase {
     func testTimesAndReadOnlyAttributeAreSet() throws { try checkTimesAndReadOnlyAttributeAreSet() }
     func testRenameDeleteAndTypedErrors() throws { try checkRenameDeleteAndTypedErrors() }
     func testWalkVisitsEverythingAndPrunes() throws { try checkWalkVisitsEverythingAndPrunes() }
+    func testOptionalAbilities() throws { XCTAssertEqual(try checkOptionalAbilities(), ["put", "streams", "descriptors", "read whole", "one-exchange metadata"]) }
 }
 
 /// SMB1 on the legacy server (a scratch folder in Finance).
@@ -37,6 +39,7 @@ final class SMB1TreeConformanceTests: SMBConformanceCase {
     func testTimesAndReadOnly() throws { try checkTimesAndReadOnlyAttributeAreSet() }
     func testRenameDeleteErrors() throws { try checkRenameDeleteAndTypedErrors() }
     func testWalk() throws { try checkWalkVisitsEverythingAndPrunes() }
+    func testOptionalAbilities() throws { XCTAssertEqual(try checkOptionalAbilities(), ["streams", "descriptors", "read whole"]) }
 }
 
 /// SMB3 on the server that requires signing: the direct session signs every request and checks
@@ -50,6 +53,7 @@ final class SignedSMBTreeConformanceTests: SMBConformanceCase {
     func testTimesAndReadOnly() throws { try checkTimesAndReadOnlyAttributeAreSet() }
     func testRenameDeleteErrors() throws { try checkRenameDeleteAndTypedErrors() }
     func testWalk() throws { try checkWalkVisitsEverythingAndPrunes() }
+    func testOptionalAbilities() throws { XCTAssertEqual(try checkOptionalAbilities(), ["put", "streams", "descriptors", "read whole", "one-exchange metadata"]) }
 }
 
 /// SMB3 on a share that requires encryption: every message in a transform header.
@@ -61,6 +65,7 @@ final class EncryptedSMBTreeConformanceTests: SMBConformanceCase {
     func testTimesAndReadOnly() throws { try checkTimesAndReadOnlyAttributeAreSet() }
     func testRenameDeleteErrors() throws { try checkRenameDeleteAndTypedErrors() }
     func testWalk() throws { try checkWalkVisitsEverythingAndPrunes() }
+    func testOptionalAbilities() throws { XCTAssertEqual(try checkOptionalAbilities(), ["put", "streams", "descriptors", "read whole", "one-exchange metadata"]) }
 }
 
 /// libsmbclient alone (no direct session), on the modern target.
@@ -73,4 +78,18 @@ final class LibsmbclientTreeConformanceTests: SMBConformanceCase {
     func testTimesAndReadOnly() throws { try checkTimesAndReadOnlyAttributeAreSet() }
     func testRenameDeleteErrors() throws { try checkRenameDeleteAndTypedErrors() }
     func testWalk() throws { try checkWalkVisitsEverythingAndPrunes() }
+    func testOptionalAbilities() throws { XCTAssertEqual(try checkOptionalAbilities(), ["streams", "descriptors"]) }
+}
+
+/// SMB1 signing required (LEGACY's folders as a 2003 domain controller serves them).
+final class SignedSMB1TreeConformanceTests: SMBConformanceCase {
+    override var host: String { Lab.legacyDC }
+    override var shareName: String { "Finance" }
+
+    func testDataRoundTrips() throws { try checkDataRoundTripsInLargeBlocks() }
+    func testListingWithAwkwardNames() throws { try checkListingGivesExactlyTheChildrenWithAwkwardNames() }
+    func testTimesAndReadOnly() throws { try checkTimesAndReadOnlyAttributeAreSet() }
+    func testRenameDeleteErrors() throws { try checkRenameDeleteAndTypedErrors() }
+    func testWalk() throws { try checkWalkVisitsEverythingAndPrunes() }
+    func testOptionalAbilities() throws { XCTAssertEqual(try checkOptionalAbilities(), ["streams", "descriptors", "read whole"]) }
 }

@@ -121,6 +121,69 @@ open class TreeConformance: XCTestCase {
             XCTAssertEqual(Set(seen), ["a", "a/b", "a/b/c", "skip", "top", "a/1", "a/b/2", "a/b/c/3"])
         }
     }
+
+    /// The optional abilities a tree declares, each checked where it says it can now: a whole
+    /// file written in one exchange (`WholeFileTree`) and read in one (`WholeFileSourceTree`)
+    /// with its streams, create time and descriptor; times, attributes and descriptor set in one
+    /// exchange (`OneExchangeMetadataTree`); descriptors (`SecurityDescriptorTree`) and streams
+    /// (`AlternateStreamTree`) the usual way. Returns the abilities that were exercised.
+    @discardableResult
+    public func checkOptionalAbilities() throws -> [String] {
+        var exercised: [String] = []
+        try withTree { tree, base in
+            let data = (0..<90_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 7) }
+            let created = Timestamp(seconds: 1_073_901_600), modified = Timestamp(seconds: 1_101_823_200, nanoseconds: 500_000_000)
+            let sd = try SecurityDescriptor(sddl: "D:PAI(A;;0x1f01ff;;;SY)(A;;0x1f01ff;;;BA)(A;;0x1301bf;;;WD)")
+            let path = joinPath(base, "whole.bin")
+            if let w = tree as? any WholeFileTree, w.putLimit >= data.count {
+                try data.withUnsafeBytes {
+                    try w.put(path, through: joinPath(base, ".whole.partial"), data: $0, times: FileTimes(created: created, modified: modified),
+                              attributes: [.hidden], securityDescriptor: tree is any SecurityDescriptorTree ? sd : nil)
+                }
+                XCTAssertEqual(try read(tree, path), data, "put")
+                let e = try tree.stat(path)
+                XCTAssertEqual(e.times.modified, modified, "put: write time")
+                XCTAssertTrue(e.attributes.contains(.hidden), "put: attributes")
+                exercised.append("put")
+            } else {
+                try write(tree, path, data)
+                try tree.setMetadata(path, times: FileTimes(created: created, modified: modified), attributes: [.hidden])
+            }
+            if let s = tree as? any AlternateStreamTree {
+                try write(tree, s.streamPath(path, "Zone.Identifier"), Array("[ZoneTransfer]\r\nZoneId=3\r\n".utf8))
+                XCTAssertEqual(try s.details(path).streams.map(\.name), ["Zone.Identifier"], "streams")
+                exercised.append("streams")
+            }
+            if let d = tree as? any SecurityDescriptorTree {
+                try d.setSecurityDescriptor(path, sd)
+                XCTAssertEqual(try d.securityDescriptor(path).dacl, sd.dacl, "descriptor")
+                XCTAssertTrue(try d.securityDescriptor(path).isProtected, "the protected flag")
+                exercised.append("descriptors")
+            }
+            if let r = tree as? any WholeFileSourceTree, r.readLimit >= data.count {
+                let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+                defer { buffer.deallocate() }
+                let whole = try r.readWhole(path, size: UInt64(data.count), into: buffer, withSecurity: true)
+                XCTAssertEqual(Array(buffer[..<whole.count]), data, "read whole")
+                // (libsmbclient cannot set an SMB1 file's create time exactly: compared where the put set it.)
+                if exercised.contains("put") { XCTAssertEqual(whole.created, created, "read whole: create time") }
+                XCTAssertNotNil(whole.created, "read whole: create time")
+                XCTAssertEqual(whole.securityDescriptor?.dacl, sd.dacl, "read whole: descriptor")
+                XCTAssertEqual(whole.streams.map(\.name), tree is any AlternateStreamTree ? ["Zone.Identifier"] : [], "read whole: streams")
+                exercised.append("read whole")
+            }
+            if let m = tree as? any OneExchangeMetadataTree,
+               try m.setMetadata(path, kind: .file, times: FileTimes(modified: created), attributes: [.readOnly], securityDescriptor: nil) {
+                let e = try tree.stat(path)
+                XCTAssertEqual(e.times.modified, created, "one-exchange metadata: write time")
+                XCTAssertTrue(e.attributes.contains(.readOnly), "one-exchange metadata: attributes")
+                _ = try m.setMetadata(path, kind: .file, times: FileTimes(), attributes: [.normal], securityDescriptor: nil)
+                exercised.append("one-exchange metadata")
+            }
+            try? tree.setMetadata(path, times: FileTimes(), attributes: [.normal])
+        }
+        return exercised
+    }
 }
 
 /// Deletes a subtree (tests only).
