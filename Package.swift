@@ -43,7 +43,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "migrate", dependencies: ["MigrateCLI"]),
-        // The tree conformance suite, run against every Tree implementation.
+        // Test support: the tree conformance suite (run against every Tree implementation), a tamper relay, a tool runner.
         .target(name: "TreeConformance", dependencies: ["MigrateCore"], path: "Tests/TreeConformance"),
         .testTarget(name: "MigrateCoreTests", dependencies: ["MigrateCore", "LocalTree", "TreeConformance"]),
         .testTarget(name: "SMBKitTests", dependencies: ["SMBKit"]),

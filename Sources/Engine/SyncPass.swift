@@ -178,9 +178,11 @@ public final class SyncPass {
         try marcher.march(onError: { error, side in
             // A folder that cannot be listed is recorded; nothing below it is deleted or copied.
             st.summary.counts.failed += 1
-            st.summary.failures.append(.init(path: error.path, action: "list \(side)", reason: error.reason))
-            self.log?.line("error", "list \(side) \(error.path): \(error.reason)")
-            self.events(.failed(error.path, error.reason))
+            // The reason names the server: on the target side it may be one the plan never listed before.
+            let reason = "\(error.tree): \(error.reason)"
+            st.summary.failures.append(.init(path: error.path, action: "list \(side)", reason: reason))
+            self.log?.line("error", "list \(side) \(error.path): \(reason)")
+            self.events(.failed(error.path, reason))
             if side == "source" { st.sourceUnlisted = true }
         }) { dir, pairs, own in
             events(.folder(dir))

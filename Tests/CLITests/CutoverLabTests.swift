@@ -163,6 +163,43 @@ final class CutoverLabTests: CLITestCase {
         XCTAssertEqual(back.status, 2, "no rollback after decommission")
     }
 
+    /// The weekend to targets that protect their traffic: a server that requires signing, and a
+    /// share that requires encryption. Final sync and verify run over the signed or encrypted
+    /// direct sessions (the pass log says so), the link names the new target, and rollback puts
+    /// it back.
+    func testCutoverToTargetsThatRequireSigningOrEncryption() throws {
+        for (host, share, folder, transport) in [("127.0.0.23", "Scratch", "signed/share/Scratch", "direct SMB 3.1.1, signed AES-128-GMAC"),
+                                                 (modern, "Sealed", "modern/share/Sealed", "direct SMB 3.1.1, encrypted AES-128-GCM")] {
+            resetCutover()
+            let dir = try scratch()
+            let pw = "\(Self.labRoot)/secrets/migrator.pw", root = "\(Self.labRoot)/secrets/root.pw"
+            let path = try plan(dir)
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+                .replacingOccurrences(of: "target: //modern/Scratch", with: "target: //new/\(share)")
+                .replacingOccurrences(of: "  modern: {host:", with: "  new: {host: \(host), user: migrator, password_file: \(pw), admin: {user: root, password_file: \(root)}}\n  modern: {host:")
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            let backing = "\(Self.labRoot)/\(folder)"
+            for child in (try? FileManager.default.contentsOfDirectory(atPath: backing)) ?? [] { try FileManager.default.removeItem(atPath: backing + "/" + child) }
+            try synced(path)
+            let r = try cutover(path, now: inWindow)
+            XCTAssertEqual(r.status, 0, r.stderr + r.stdout)
+            XCTAssertTrue(r.stdout.contains("0 differences"), r.stdout)
+            XCTAssertEqual(try link(), "msdfs:\(host)\\\(share)")
+            XCTAssertTrue(try alice(modern, "files", "get scratch/Reports/q4.txt -").contains("quarterly numbers"), "the namespace reaches the new target")
+            let logs = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("logs").path).filter { $0.hasPrefix("Scratch-") }
+            XCTAssertFalse(logs.isEmpty)
+            for name in logs {
+                let log = try String(contentsOfFile: dir.appendingPathComponent("logs/\(name)").path, encoding: .utf8)
+                XCTAssertTrue(log.contains("transport\ttarget //\(host)/\(share): \(transport)"), name + ": " + log.prefix(400))
+            }
+            let back = try cutover(path, ["--rollback"])
+            XCTAssertEqual(back.status, 0, back.stderr + back.stdout)
+            XCTAssertEqual(try link(), "msdfs:\(legacy)\\Scratch")
+            XCTAssertTrue(try aliceCanWrite("after-rollback-\(share).txt"), "the source is writable again")
+            _ = try smbclient(legacy, "Scratch", "del after-rollback-\(share).txt")
+        }
+    }
+
     func testKilledDuringFreezeFinalSyncAndSwitchThenRolledBackExactly() throws {
         let dir = try scratch()
         let plan = try plan(dir)

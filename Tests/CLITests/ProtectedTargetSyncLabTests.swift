@@ -1,5 +1,6 @@
 import Foundation
 import MigrateCore
+import TreeConformance
 import XCTest
 
 /// `migrate sync` of the lab's Finance share to targets that require signing (the SIGNED server)
@@ -10,17 +11,15 @@ import XCTest
 final class ProtectedTargetSyncLabTests: CLITestCase {
     let signed = "127.0.0.23"
 
-    /// Lab.yaml with the target server or share swapped; Finance only.
-    func plan(_ dir: URL, targetHost: String = "127.0.0.22", targetShare: String = "Finance", signing: String = "auto") throws -> String {
+    /// Lab.yaml for Finance alone, with `changes` made to its text.
+    func plan(_ dir: URL, _ changes: [(String, String)] = []) throws -> String {
         let plans = Self.repo.appendingPathComponent("Plans")
         for f in ["lab-principals.csv", "lab-sidmap.csv"] {
             try FileManager.default.copyItem(at: plans.appendingPathComponent(f), to: dir.appendingPathComponent(f))
         }
-        let text = try String(contentsOf: plans.appendingPathComponent("lab.yaml"), encoding: .utf8)
+        var text = try String(contentsOf: plans.appendingPathComponent("lab.yaml"), encoding: .utf8)
             .replacingOccurrences(of: "catalog: ../.migrate/lab.sqlite", with: "catalog: catalog.sqlite")
-            .replacingOccurrences(of: "host: 127.0.0.22", with: "host: \(targetHost)")
-            .replacingOccurrences(of: "signing: auto", with: "signing: \(signing)")
-            .replacingOccurrences(of: "target: '\\\\modern\\Finance'", with: "target: '\\\\modern\\\(targetShare)'")
+        for (from, to) in changes { text = text.replacingOccurrences(of: from, with: to) }
         let path = dir.appendingPathComponent("protected.yaml")
         try text.write(to: path, atomically: true, encoding: .utf8)
         return path.path
@@ -32,27 +31,25 @@ final class ProtectedTargetSyncLabTests: CLITestCase {
         }
     }
 
-    func check(targetHost: String, targetShare: String, folder: String, signing: String = "auto", transport: String) throws {
+    /// A full pass of Finance into the emptied `folder`, the pass log naming each `transports`
+    /// line, the target equal to LEGACY's Finance (every entry, Payroll's protected ACL and mapped
+    /// owner, a create time), then a delta that finds nothing.
+    func syncAndCheck(_ dir: URL, _ p: String, target: (host: String, share: String), folder: String, transports: [String]) throws {
         try requireLab()
-        let dir = try scratch()
-        let p = try plan(dir, targetHost: targetHost, targetShare: targetShare, signing: signing)
         try empty(folder)
         var r = try migrate(["sync", p, "--share", "Finance"])
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
         XCTAssertTrue(r.stdout.contains("Finance (full): copied 65"), r.stdout)
         let logs = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("logs").path)
         let log = try String(contentsOfFile: dir.appendingPathComponent("logs/\(logs.sorted().last!)").path, encoding: .utf8)
-        XCTAssertTrue(log.contains("transport\ttarget //\(targetHost)/\(targetShare): \(transport)"), log.prefix(600).description)
-        XCTAssertTrue(log.contains("transport\tsource //127.0.0.21/Finance: direct SMB1"), log.prefix(600).description)
+        for t in transports { XCTAssertTrue(log.contains("transport\t" + t), "\(t) in \(log.prefix(600))") }
 
-        var source = try listing(legacy, "Finance")
-        source = source.filter { !$0.key.hasSuffix("~$Forecast.doc") }
-        let target = try listing(targetHost, targetShare)
-        assertSameListing(source, target, "\(targetHost)/\(targetShare)")
-        let (control, payroll) = try acl(targetHost, targetShare, "Payroll")
+        let source = try listing(legacy, "Finance").filter { !$0.key.hasSuffix("~$Forecast.doc") }
+        assertSameListing(source, try listing(target.host, target.share), "\(target.host)/\(target.share)")
+        let (control, payroll) = try acl(target.host, target.share, "Payroll")
         XCTAssertEqual(control & 0x1400, 0x1400, "protected and auto-inherited")
         XCTAssertEqual(payroll.owner?.description, "S-1-5-21-2610735126-3353893720-2480147207-2106")
-        let info = try smbclient(targetHost, targetShare, "allinfo \"Budget 2011.xls\"")
+        let info = try smbclient(target.host, target.share, "allinfo \"Budget 2011.xls\"")
         XCTAssertTrue(info.contains("create_time:    Wed Sep  1 09:00:00 2010 UTC"), info)
 
         r = try migrate(["sync", p, "--share", "Finance"])
@@ -60,60 +57,52 @@ final class ProtectedTargetSyncLabTests: CLITestCase {
         XCTAssertTrue(r.stdout.contains("Finance (delta): copied 0, updated 0, metadata 0, deleted 0, unchanged 65, failed 0"), r.stdout)
     }
 
-    /// From LEGACY's Finance as a 2003 domain controller serves it (SMB1 signing required).
-    func testSyncFromAnSMB1ServerThatRequiresSigning() throws {
-        try requireLab()
+    func testSyncToAServerThatRequiresSigning() throws {
         let dir = try scratch()
-        let p = try plan(dir)
-        let text = try String(contentsOfFile: p, encoding: .utf8).replacingOccurrences(of: "host: 127.0.0.21", with: "host: 127.0.0.24")
-        try text.write(toFile: p, atomically: true, encoding: .utf8)
-        try empty("\(Self.labRoot)/modern/share/Finance")
-        var r = try migrate(["sync", p, "--share", "Finance"])
-        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
-        XCTAssertTrue(r.stdout.contains("Finance (full): copied 65"), r.stdout)
-        let logs = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("logs").path)
-        let log = try String(contentsOfFile: dir.appendingPathComponent("logs/\(logs.sorted().last!)").path, encoding: .utf8)
-        XCTAssertTrue(log.contains("transport\tsource //127.0.0.24/Finance: direct SMB1 (NT LM 0.12), signed MD5"), log.prefix(600).description)
-        let source = try listing(legacy, "Finance").filter { !$0.key.hasSuffix("~$Forecast.doc") }
-        assertSameListing(source, try listing(modern, "Finance"), "from the signing SMB1 server")
-        let (control, payroll) = try acl(modern, "Finance", "Payroll")
-        XCTAssertEqual(control & 0x1400, 0x1400)
-        XCTAssertEqual(payroll.owner?.description, "S-1-5-21-2610735126-3353893720-2480147207-2106")
-        r = try migrate(["sync", p, "--share", "Finance"])
-        XCTAssertTrue(r.stdout.contains("Finance (delta): copied 0, updated 0, metadata 0, deleted 0, unchanged 65, failed 0"), r.stdout)
+        try syncAndCheck(dir, try plan(dir, [("host: 127.0.0.22", "host: \(signed)")]), target: (signed, "Finance"),
+                         folder: "\(Self.labRoot)/signed/share/Finance", transports: ["target //\(signed)/Finance: direct SMB 3.1.1, signed AES-128-GMAC"])
     }
 
-    func testSyncToAServerThatRequiresSigning() throws {
-        try check(targetHost: signed, targetShare: "Finance", folder: "\(Self.labRoot)/signed/share/Finance",
-                  transport: "direct SMB 3.1.1, signed AES-128-GMAC")
+    /// A reply changed on the way from the signing target (a relay flips one byte of the first
+    /// reply after the logon): the pass stops with an error naming the server and the check that
+    /// failed, the run exits 1, and nothing is written to the target.
+    func testAReplyChangedOnTheWayStopsThePassWithAClearError() throws {
+        try requireLab()
+        let dir = try scratch()
+        let relay = try TamperRelay(upstream: signed) { i, m in if i == 5 && m.count > 64 && m[0] == 0xFE { m[m.count - 1] ^= 0x01 } }
+        defer { relay.stop() }
+        let folder = "\(Self.labRoot)/signed/share/Finance"
+        try empty(folder)
+        let r = try migrate(["sync", try plan(dir, [("host: 127.0.0.22", "host: \(relay.address)")]), "--share", "Finance"])
+        XCTAssertEqual(r.status, 1, r.stdout + r.stderr)
+        let said = r.stdout + r.stderr
+        XCTAssertTrue(said.contains("failed: Finance: list target : //\(relay.address)/Finance: list folder failed: the server's reply failed its integrity check"), said)
+        XCTAssertTrue(said.contains("signature does not match"), said)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder), [], "nothing reached the target")
+        XCTAssertGreaterThan(relay.altered, 0)
     }
 
     func testSyncToAShareThatRequiresEncryption() throws {
-        try check(targetHost: modern, targetShare: "Sealed", folder: "\(Self.labRoot)/modern/share/Sealed",
-                  transport: "direct SMB 3.1.1, encrypted AES-128-GCM")
+        let dir = try scratch()
+        try syncAndCheck(dir, try plan(dir, [("target: '\\\\modern\\Finance'", "target: '\\\\modern\\Sealed'")]), target: (modern, "Sealed"),
+                         folder: "\(Self.labRoot)/modern/share/Sealed", transports: ["target //\(modern)/Sealed: direct SMB 3.1.1, encrypted AES-128-GCM"])
     }
 
-    /// `signing: required` in the plan: the target signs although the server would not ask, and
-    /// the SMB1 source is read over a signed direct SMB1 session.
-    func testAPlanThatRequiresSigningSignsBothSides() throws {
-        try requireLab()
+    /// From LEGACY's Finance as a 2003 domain controller serves it (SMB1 signing required).
+    func testSyncFromAnSMB1ServerThatRequiresSigning() throws {
         let dir = try scratch()
-        let p = try plan(dir)
-        var text = try String(contentsOfFile: p, encoding: .utf8)
-        // Both servers' entries say signing: required (the legacy one has no signing line of its own).
-        text = text.replacingOccurrences(of: "signing: auto", with: "signing: required")
-            .replacingOccurrences(of: "    host: 127.0.0.21\n", with: "    host: 127.0.0.21\n    signing: required\n")
-        try text.write(toFile: p, atomically: true, encoding: .utf8)
-        try empty("\(Self.labRoot)/modern/share/Finance")
-        let r = try migrate(["sync", p, "--share", "Finance"])
-        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
-        XCTAssertTrue(r.stdout.contains("Finance (full): copied 65"), r.stdout)
-        let logs = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("logs").path)
-        let log = try String(contentsOfFile: dir.appendingPathComponent("logs/\(logs.sorted().last!)").path, encoding: .utf8)
-        XCTAssertTrue(log.contains("transport\ttarget //127.0.0.22/Finance: direct SMB 3.1.1, signed AES-128-GMAC"), log.prefix(600).description)
-        XCTAssertTrue(log.contains("transport\tsource //127.0.0.21/Finance: direct SMB1 (NT LM 0.12), signed MD5"), log.prefix(600).description)
-        let source = try listing(legacy, "Finance").filter { !$0.key.hasSuffix("~$Forecast.doc") }
-        assertSameListing(source, try listing(modern, "Finance"), "signed plan")
+        try syncAndCheck(dir, try plan(dir, [("host: 127.0.0.21", "host: 127.0.0.24")]), target: (modern, "Finance"),
+                         folder: "\(Self.labRoot)/modern/share/Finance", transports: ["source //127.0.0.24/Finance: direct SMB1 (NT LM 0.12), signed MD5"])
+    }
+
+    /// `signing: required` in the plan, on both servers (the legacy entry has no signing line of
+    /// its own): the target signs although the server would not ask, and so does the SMB1 source.
+    func testAPlanThatRequiresSigningSignsBothSides() throws {
+        let dir = try scratch()
+        let p = try plan(dir, [("signing: auto", "signing: required"), ("    host: 127.0.0.21\n", "    host: 127.0.0.21\n    signing: required\n")])
+        try syncAndCheck(dir, p, target: (modern, "Finance"), folder: "\(Self.labRoot)/modern/share/Finance",
+                         transports: ["target //127.0.0.22/Finance: direct SMB 3.1.1, signed AES-128-GMAC",
+                                      "source //127.0.0.21/Finance: direct SMB1 (NT LM 0.12), signed MD5"])
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import MigrateCore
 @testable import SMBKit
+import TreeConformance
 import XCTest
 
 /// The direct SMB2 sessions against servers and plans that ask for signing or encryption, on

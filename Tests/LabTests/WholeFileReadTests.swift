@@ -15,12 +15,7 @@ final class WholeFileReadTests: XCTestCase {
         defer { removeTree(share, dir) }
         let path = "\(dir)/Ledger 1999.dat"
         let data = (0..<150_000).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 11) }
-        let f = try share.openForWriting(path)
-        try data.withUnsafeBytes { try f.write($0) }
-        try f.close()
-        let s = try share.openForWriting(share.streamPath(path, "Zone.Identifier"))
-        try Array("[ZoneTransfer]\r\nZoneId=3\r\n".utf8).withUnsafeBytes { try s.write($0) }
-        try s.close()
+        try writeWithStream(share, path, data)
 
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4 << 20, alignment: 16)
         defer { buffer.deallocate() }
@@ -111,12 +106,7 @@ final class SMB2WholeFileReadTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(share.readLimit, 65536, "the SMB2 server allows whole-file reads")
         let path = "\(dir)/Ledger 2009.dat"
         let data = (0..<150_000).map { UInt8(truncatingIfNeeded: $0 &* 13 &+ $0 >> 10) }
-        let f = try share.openForWriting(path)
-        try data.withUnsafeBytes { try f.write($0) }
-        try f.close()
-        let s = try share.openForWriting(share.streamPath(path, "Zone.Identifier"))
-        try Array("[ZoneTransfer]\r\nZoneId=3\r\n".utf8).withUnsafeBytes { try s.write($0) }
-        try s.close()
+        try writeWithStream(share, path, data)
         let empty = try share.openForWriting("\(dir)/empty.txt")
         try empty.close()
 
@@ -148,4 +138,14 @@ final class SMB2WholeFileReadTests: XCTestCase {
     func testPlain() throws { try check(Lab.modern, "Scratch", summary: "direct SMB 3.1.1, not signed") }
     func testSigned() throws { try check(Lab.signed, "Scratch", summary: "direct SMB 3.1.1, signed AES-128-GMAC") }
     func testEncrypted() throws { try check(Lab.modern, "Sealed", summary: "direct SMB 3.1.1, encrypted AES-128-GCM") }
+}
+
+/// A file with `data` and a Zone.Identifier stream, written the usual way (libsmbclient).
+func writeWithStream(_ share: SMBShare, _ path: String, _ data: [UInt8]) throws {
+    let f = try share.openForWriting(path)
+    try data.withUnsafeBytes { try f.write($0) }
+    try f.close()
+    let s = try share.openForWriting(share.streamPath(path, "Zone.Identifier"))
+    try Array("[ZoneTransfer]\r\nZoneId=3\r\n".utf8).withUnsafeBytes { try s.write($0) }
+    try s.close()
 }

@@ -5,16 +5,16 @@ import Glibc
 /// replies on the way: the on-path attacker a signed or encrypted session must catch. Frames
 /// (direct-TCP: a 4-byte length, then the message) from the server are counted from 1 on each
 /// connection and handed to `alter` before they go on; what the client sends passes unchanged.
-final class TamperRelay: @unchecked Sendable {
-    let address: String
+public final class TamperRelay: @unchecked Sendable {
+    public let address: String
     private let upstream: String
     private let alter: @Sendable (Int, inout [UInt8]) -> Void
     private var listener: Int32 = -1
     private let lock = NSLock()
     private var sockets: [Int32] = []
-    private(set) var altered = 0
+    public private(set) var altered = 0
 
-    init(address: String = "127.0.0.30", upstream: String, alter: @escaping @Sendable (Int, inout [UInt8]) -> Void) throws {
+    public init(address: String = "127.0.0.30", upstream: String, alter: @escaping @Sendable (Int, inout [UInt8]) -> Void) throws {
         self.address = address; self.upstream = upstream; self.alter = alter
         listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var one: Int32 = 1
@@ -27,7 +27,7 @@ final class TamperRelay: @unchecked Sendable {
 
     deinit { stop() }
 
-    func stop() {
+    public func stop() {
         lock.lock(); defer { lock.unlock() }
         if listener >= 0 { shutdown(listener, Int32(SHUT_RDWR)); close(listener); listener = -1 }
         for s in sockets { shutdown(s, Int32(SHUT_RDWR)); close(s) }
