@@ -70,11 +70,20 @@ public final class CutoverRunner {
         return CutoverRecord(state: CutoverState.synced.rawValue, updated: clock.now.timeIntervalSince1970)
     }
 
+    /// The state the catalog holds. One this version does not know (a newer version's, or a
+    /// damaged catalog) stops every step: taken for "synced", it would allow a freeze.
+    static func state(of rec: CutoverRecord, share: String) throws -> CutoverState {
+        guard let state = CutoverState(rawValue: rec.state) else {
+            throw CutoverError.failed("share \(share): the catalog holds the cutover state '\(rec.state)', which this version does not know; nothing was done")
+        }
+        return state
+    }
+
     /// Runs the weekend's steps from wherever the share stands, through `last`.
     public func advance(through last: CutoverStep) throws {
         guard let lastIndex = CutoverStep.weekend.firstIndex(of: last) else { return try run(last) }
         while true {
-            let state = CutoverState(rawValue: try record().state) ?? .synced
+            let state = try Self.state(of: try record(), share: share)
             guard let next = CutoverStep.weekend.first(where: { $0.from.contains(state) }),
                   let i = CutoverStep.weekend.firstIndex(of: next), i <= lastIndex else {
                 say("\(share): \(state.rawValue)")
@@ -88,7 +97,7 @@ public final class CutoverRunner {
     public func run(_ step: CutoverStep) throws {
         try recoverInterruptedStep()
         var rec = try record()
-        let state = CutoverState(rawValue: rec.state) ?? .synced
+        let state = try Self.state(of: rec, share: share)
         // A freeze interrupted before its state was saved leaves the share "synced" but possibly
         // read-only: rolling that back is allowed (it restores the saved permissions).
         let halfFrozen = step == .rollback && state == .synced && rec.shareSD != nil

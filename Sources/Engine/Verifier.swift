@@ -86,7 +86,8 @@ public struct Verifier {
                 let sa = s.attributes.intersection(.portable), ta = t.attributes.intersection(.portable)
                 if sa != ta { differ(pair.path, "attributes", "\(sa)", "\(ta)") }
                 compareDetails(s, t, differ)
-                if compareSecurity { compareDescriptors(pair.path, &result, differ) }
+                // `differ` changes `result` too: the count comes back instead of passing `result` in.
+                if compareSecurity, compareDescriptors(pair.path, differ) { result.descriptorsCompared += 1 }
             }
             return descend
         })
@@ -122,13 +123,13 @@ public struct Verifier {
         }
     }
 
-    func compareDescriptors(_ path: String, _ result: inout Result, _ differ: (String, String, String, String) -> Void) {
-        guard let src = source as? any SecurityDescriptorTree, let dst = target as? any SecurityDescriptorTree else { return }
+    /// Whether both descriptors could be read and compared.
+    func compareDescriptors(_ path: String, _ differ: (String, String, String, String) -> Void) -> Bool {
+        guard let src = source as? any SecurityDescriptorTree, let dst = target as? any SecurityDescriptorTree else { return false }
         do {
             var counts = SecurityTranslator.Counts()
             let expected = try translator.translate(try src.securityDescriptor(path), counts: &counts)
             let actual = try dst.securityDescriptor(path)
-            result.descriptorsCompared += 1
             if expected.owner != actual.owner { differ(path, "owner", "\(expected.owner.map { "\($0)" } ?? "-")", "\(actual.owner.map { "\($0)" } ?? "-")") }
             if expected.group != actual.group { differ(path, "group", "\(expected.group.map { "\($0)" } ?? "-")", "\(actual.group.map { "\($0)" } ?? "-")") }
             if expected.isProtected != actual.isProtected { differ(path, "inheritance (protected)", "\(expected.isProtected)", "\(actual.isProtected)") }
@@ -136,11 +137,13 @@ public struct Verifier {
             if Set(expected.dacl ?? []) != Set(actual.dacl ?? []) {
                 differ(path, "DACL", expected.sddl, actual.sddl)
             }
+            return true
         } catch let e as TreeError {
             differ(path, "cannot read the security descriptor", e.description, "")
         } catch {
             differ(path, "security descriptor", "\(error)", "")
         }
+        return false
     }
 
     /// SHA-256 of a file's content, read in 1 MiB pieces.

@@ -163,6 +163,37 @@ final class CutoverLabTests: CLITestCase {
         XCTAssertEqual(back.status, 2, "no rollback after decommission")
     }
 
+    /// Descriptor differences found at verify time (an ACE added to a file's DACL, another owner,
+    /// inheritance turned off on a folder, all on the target after the last sync): the cutover
+    /// stops at verify with exit 1 and a report naming each, never a crash (it aborted on an
+    /// exclusivity violation before), and rollback then unfreezes the share.
+    func testDescriptorDifferencesAtVerifyTimeStopTheCutoverWithAReport() throws {
+        let dir = try scratch()
+        let plan = try plan(dir)
+        try synced(plan)
+        let admin = ["-U", "labadmin%\(try password())"]
+        XCTAssertEqual(try run("smbcacls", ["//\(modern)/Scratch", "Reports/q4.txt"] + admin + ["--add", "ACL:S-1-5-32-545:ALLOWED/0/READ"]).0, 0)
+        XCTAssertEqual(try run("smbcacls", ["//\(modern)/Scratch", "top.txt"] + admin + ["--chown", "S-1-5-32-544"]).0, 0)
+        XCTAssertEqual(try run("smbcacls", ["//\(modern)/Scratch", "Reports"] + admin + ["--inherit", "remove"]).0, 0)
+        // The cutover's final sync runs first; with `--acl-check auto` on a Samba source it does not
+        // read file descriptors, so verify is where these are found.
+        let r = try cutover(plan, now: inWindow)
+        XCTAssertEqual(r.status, 1, "stopped, not crashed (an abort is 134): \(r.stderr)\n\(r.stdout)")
+        let said = r.stdout + r.stderr
+        XCTAssertTrue(said.contains("verification found differences"), said)
+        let reportPath = try XCTUnwrap(said.components(separatedBy: "see ").last?.split(separator: "\n").first.map { String($0).trimmingCharacters(in: .whitespaces) })
+        let report = try String(contentsOfFile: reportPath.hasSuffix(".md") ? reportPath : reportPath + ".md", encoding: .utf8)
+        for needle in ["Reports/q4.txt", "DACL", "top.txt", "owner", "inheritance (protected)"] {
+            XCTAssertTrue(report.contains(needle), "the report names \(needle): \(report.prefix(1500))")
+        }
+        XCTAssertEqual(try link(), "msdfs:\(legacy)\\Scratch", "the namespace was not switched")
+        XCTAssertFalse(try aliceCanWrite("while-frozen.txt"), "frozen until rolled back")
+        let back = try cutover(plan, ["--rollback"])
+        XCTAssertEqual(back.status, 0, back.stderr + back.stdout)
+        XCTAssertTrue(try aliceCanWrite("after-rollback.txt"), "the share is not stranded")
+        _ = try smbclient(legacy, "Scratch", "del after-rollback.txt")
+    }
+
     /// The weekend to targets that protect their traffic: a server that requires signing, and a
     /// share that requires encryption. Final sync and verify run over the signed or encrypted
     /// direct sessions (the pass log says so), the link names the new target, and rollback puts

@@ -83,6 +83,21 @@ final class CutoverRunnerTests: XCTestCase {
         XCTAssertNil(steps[0].forced)
     }
 
+    /// A state this version does not know (a newer version's, a damaged catalog) is never read
+    /// as "synced": nothing runs, not even a freeze, and the error says what the catalog holds.
+    func testAnUnknownStateInTheCatalogStopsEveryStep() throws {
+        try synced(deltaSeconds: 30)
+        try catalog.saveCutover(share: shareID, CutoverRecord(state: "half-frozen-v9", updated: 1))
+        for attempt in [{ try self.runner(now: "2026-11-28T19:00:00+01:00").advance(through: .switch) },
+                        { try self.runner(now: "2026-11-28T19:00:00+01:00").run(.freeze) }] {
+            XCTAssertThrowsError(try attempt()) { error in
+                XCTAssertTrue("\(error)".contains("the cutover state 'half-frozen-v9', which this version does not know"), "\(error)")
+            }
+        }
+        XCTAssertEqual(actions(), [], "no freeze")
+        XCTAssertEqual(try state(), "half-frozen-v9")
+    }
+
     func testForecastThatDoesNotFitIsRefusedUnlessOverridden() throws {
         try synced(deltaSeconds: 3600)   // the last delta took an hour; 10 minutes are left
         XCTAssertThrowsError(try runner(now: "2026-11-30T05:50:00+01:00").advance(through: .switch)) { e in
