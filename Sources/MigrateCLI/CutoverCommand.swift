@@ -64,7 +64,8 @@ struct CutoverCommand: ParsableCommand {
 
     func run() throws {
         let console = Console()
-        let session = try PlanSession.open(planFile, console: console)
+        // The runbook (--dry-run) changes nothing and may be printed while a run goes on.
+        let session = try PlanSession.open(planFile, console: console, exclusive: dryRun ? nil : "migrate cutover")
         let selected = try session.select(shares)
         let clock: CutoverClock
         do { clock = try CutoverClock.fromEnvironment() } catch { console.err("error: \(error)"); throw ExitCode(2) }

@@ -11,15 +11,26 @@ struct PlanSession {
     let opener: PlanTreeOpener
     let catalog: CatalogDatabase
     let console: Console
+    /// Held by commands that change the catalog and the servers (sync, cutover): one run at a time.
+    let lock: RunLock?
 
-    static func open(_ file: String, console: Console) throws -> PlanSession {
+    /// `exclusive`: the command's name, to take the catalog's run lock for; a second run is
+    /// refused (exit 2) with who holds it.
+    static func open(_ file: String, console: Console, exclusive command: String? = nil) throws -> PlanSession {
         let (plan, opener) = try load(file, console: console)
+        var lock: RunLock?
+        if let command {
+            do { lock = try RunLock(catalogPath: plan.catalogPath, command: command) } catch {
+                console.err("error: \(error)")
+                throw ExitCode(2)
+            }
+        }
         let catalog: CatalogDatabase
         do { catalog = try CatalogDatabase(path: plan.catalogPath) } catch {
             console.err("error: \(error)")
             throw ExitCode(2)
         }
-        return PlanSession(plan: plan, opener: opener, catalog: catalog, console: console)
+        return PlanSession(plan: plan, opener: opener, catalog: catalog, console: console, lock: lock)
     }
 
     /// The validated plan and every server's credentials (exit 2 when either is bad).

@@ -55,7 +55,7 @@ struct SyncCommand: ParsableCommand {
 
     func run() throws {
         let console = Console()
-        let session = try PlanSession.open(planFile, console: console)
+        let session = try PlanSession.open(planFile, console: console, exclusive: "migrate sync")
         let plan = session.plan
         let selected = try session.select(shares)
         var options = SyncPass.Options()

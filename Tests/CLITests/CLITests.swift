@@ -150,6 +150,45 @@ final class CLITests: CLITestCase {
         }
     }
 
+    /// One run at a time on a catalog: while another run holds the lock (here this test, with
+    /// what a sync writes there), `sync` and `cutover` are refused with exit 2 and who holds it,
+    /// before any server is contacted; `status` and the runbook still work. A lock file left
+    /// by a run that died (nobody holds the flock) is taken over.
+    func testASecondRunIsRefusedWithWhoHoldsTheCatalog() throws {
+        let dir = try scratch()
+        let pw = dir.appendingPathComponent("x.pw")
+        try "secret\n".write(to: pw, atomically: true, encoding: .utf8)
+        chmod(pw.path, 0o600)
+        // 127.0.0.29 answers nothing: a run that got past the lock would fail "unreachable".
+        let plan = try writePlan(dir, """
+        migration: lock test
+        catalog: catalog.sqlite
+        servers:
+          old: {host: 127.0.0.29, user: migrator, password_file: \(pw.path)}
+        shares:
+          - {source: //old/Finance, target: \(dir.path)/target}
+        """)
+        let lockPath = dir.appendingPathComponent("catalog.sqlite.lock").path
+        let holder = "pid 4242 on fs-mig01 since 2026-11-28T19:00:00Z (migrate sync)"
+        let fd = open(lockPath, O_RDWR | O_CREAT, 0o644)
+        XCTAssertEqual(flock(fd, LOCK_EX | LOCK_NB), 0)
+        _ = holder.withCString { write(fd, $0, strlen($0)) }
+        for args in [["sync", plan], ["cutover", plan, "--force"]] {
+            let r = try migrate(args)
+            XCTAssertEqual(r.status, 2, "\(args[0]): \(r.stderr)")
+            XCTAssertTrue(r.stderr.contains("the catalog is in use by \(holder)"), r.stderr)
+            XCTAssertFalse(r.stderr.contains("unreachable"), "refused before connecting: \(r.stderr)")
+        }
+        XCTAssertNotEqual(try migrate(["status", plan]).status, 2, "status reads while a run goes on")
+        flock(fd, LOCK_UN)
+        close(fd)
+        // Dead holder: the file still names it, nobody holds the lock; the run goes on (and fails at the server).
+        let r = try migrate(["sync", plan])
+        XCTAssertFalse(r.stderr.contains("in use"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("unreachable"), r.stderr)
+        XCTAssertEqual(try String(contentsOfFile: lockPath, encoding: .utf8), "", "the run cleared its lock when it ended")
+    }
+
     /// LEGACY maps unknown users to guest and has a share guests may enter: an account the server
     /// does not know gets in silently, and migrate must refuse that session.
     func testGuestSessionIsRefused() throws {
