@@ -26,7 +26,21 @@ public final class SyncPass {
         public var workers = 0
         /// How to start one: the `migrate worker …` command line for this share.
         public var workerCommand: [String] = []
+        /// Asked before each action: a signal number when the run is to stop (Ctrl-C, SIGTERM,
+        /// SIGHUP); the pass then stops taking work, records what finished and ends interrupted.
+        public var stopRequested: @Sendable () -> Int32? = { nil }
         public init() {}
+    }
+
+    /// The pass stopped on a signal; what finished before is recorded.
+    public struct Interrupted: Error, CustomStringConvertible {
+        public let signal: Int32
+        public init(signal: Int32) { self.signal = signal }
+        public var name: String { Self.name(signal) }
+        public var description: String { "interrupted by \(name)" }
+        public static func name(_ sig: Int32) -> String {
+            switch sig { case 2: "SIGINT"; case 15: "SIGTERM"; case 1: "SIGHUP"; default: "signal \(sig)" }
+        }
     }
 
     /// Which unchanged-looking entries get their source descriptor compared with the catalog.
@@ -97,6 +111,16 @@ public final class SyncPass {
             try record(state, force: true)
             state.runner.settle()
             summary = state.summary
+        } catch let stop as Interrupted {
+            // What is in flight finishes and is recorded; nothing new starts.
+            if let pool = state.pool { try? handle(try pool.drain(), state) }
+            try? record(state, force: true)
+            summary = state.summary
+            summary.stopped = "\(stop); what finished is recorded, and the next pass goes on from there"
+            summary.seconds = Date().timeIntervalSince(started)
+            try? catalog.finishPass(passID, status: .stopped, counts: summary.counts, message: stop.description, at: Date().timeIntervalSince1970)
+            log?.line("pass", "stopped: \(stop); \(summary.counts.copied) copied, \(summary.counts.updated) updated, \(summary.counts.failed) failed")
+            return summary
         } catch {
             try? record(state, force: true)
             summary = state.summary
@@ -185,6 +209,7 @@ public final class SyncPass {
             self.events(.failed(error.path, reason))
             if side == "source" { st.sourceUnlisted = true }
         }) { dir, pairs, own in
+            try stopIfAsked()
             events(.folder(dir))
             if dir.isEmpty { st.aclCheck = resolveACLCheck(pairs) }
             if dir.isEmpty && !pairs.contains(where: { $0.source != nil }) { st.sourceRootEmpty = true }
@@ -298,6 +323,7 @@ public final class SyncPass {
     /// copies and metadata go to the workers (or run inline without them), with retries there.
     /// `parallel`: a folder's metadata may go to the workers too (the caller drains them).
     private func perform(_ item: WorkItem, _ src: Entry, _ existing: Entry?, _ st: State, parallel: Bool = false) throws {
+        try stopIfAsked()
         switch item.action {
         case .mkdir, .delete:
             do {
@@ -331,6 +357,12 @@ public final class SyncPass {
             } else {
                 try handle([st.runner.run(job) { self.events(.bytes($0)) }], st)
             }
+        }
+    }
+
+    private func stopIfAsked() throws {
+        if let sig = options.stopRequested() {
+            throw Interrupted(signal: sig)
         }
     }
 

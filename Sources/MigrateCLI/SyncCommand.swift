@@ -66,12 +66,19 @@ struct SyncCommand: ParsableCommand {
         options.copySecurity = !noAcls
         options.aclCheck = aclCheck
         options.trustCatalog = quick
+        StopSignals.install()
+        options.stopRequested = { StopSignals.requested }
         var clean = true
         var summaries: [PassSummary] = []
         for mapping in selected {
+            if StopSignals.requested != nil { break }
             guard let summary = Self.pass(mapping, session: session, options: options, workers: workers) else { clean = false; continue }
             summaries.append(summary)
             if !summary.isClean { clean = false }
+        }
+        if let sig = StopSignals.requested {
+            console.err("stopped: \(SyncPass.Interrupted(signal: sig)); run the same command again to go on")
+            throw ExitCode(128 + sig)
         }
         if dryRun {
             let dir = report ?? session.reportFolder

@@ -28,6 +28,7 @@ struct WorkerCommand: ParsableCommand {
     }
 
     func run() throws {
+        StopSignals.ignoreInWorker()
         // Die with the coordinator: an orphaned worker would go on writing into the target
         // while a rerun cleans up after the killed pass.
         let parent = getppid()

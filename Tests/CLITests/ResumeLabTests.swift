@@ -168,3 +168,82 @@ final class ResumeLabTests: CLITestCase {
         assertSameListing(try listing(legacy, "Scratch"), try listing(modern, "Scratch"), "target vs source:")
     }
 }
+
+/// Ctrl-C on a terminal (a pseudo-terminal: the terminal sends SIGINT to the whole foreground
+/// process group, workers included), SIGTERM and SIGHUP mid-pass: the pass stops, records what
+/// finished, says so in its summary and in `status`, and the command exits 128 + the signal;
+/// no worker is left behind, and the next run finishes the share.
+final class SignalLabTests: CLITestCase {
+    /// Runs `migrate sync` under a pseudo-terminal and, once `after` entries are done, types
+    /// Ctrl-C (or sends `signal` to migrate alone); what it printed and its exit status.
+    func syncInterrupted(_ plan: String, signal: String? = nil, after: Int = 150) throws -> (status: Int32, output: String) {
+        let script = """
+        import os, pty, re, select, signal, sys, time
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.execv(sys.argv[1], sys.argv[1:])
+        out, sent, deadline = b"", False, time.time() + 120
+        while time.time() < deadline:
+            r, _, _ = select.select([fd], [], [], 0.05)
+            if r:
+                try:
+                    chunk = os.read(fd, 65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                out += chunk
+            done = [int(n) for n in re.findall(rb"(\\d+) done", out)]
+            if not sent and done and max(done) >= \(after):
+                if "\(signal ?? "")":
+                    os.kill(pid, getattr(signal, "\(signal ?? "SIGINT")"))
+                else:
+                    os.write(fd, b"\\x03")
+                sent = True
+        _, status = os.waitpid(pid, 0)
+        sys.stdout.write(out.decode("utf-8", "replace"))
+        sys.stdout.write("\\nSENT %s EXIT %d SIGNALED %d\\n" % (sent, os.WEXITSTATUS(status) if os.WIFEXITED(status) else -1, os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0))
+        """
+        let r = try run("/usr/bin/python3", ["-c", script, try binary, "sync", plan, "--share", "Projects", "--workers", "2"])
+        let tail = try XCTUnwrap(r.1.components(separatedBy: "SENT ").last)
+        XCTAssertTrue(tail.hasPrefix("True"), "the signal was sent mid-pass: \(r.1.suffix(800))")
+        let code = Int32(tail.components(separatedBy: "EXIT ").last?.split(separator: " ").first ?? "") ?? -99
+        return (code, r.1)
+    }
+
+    func labPlan(_ dir: URL) throws -> String {
+        for f in ["lab-principals.csv", "lab-sidmap.csv"] {
+            try FileManager.default.copyItem(at: Self.repo.appendingPathComponent("Plans/\(f)"), to: dir.appendingPathComponent(f))
+        }
+        let text = try String(contentsOf: Self.repo.appendingPathComponent("Plans/lab.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "catalog: ../.migrate/lab.sqlite", with: "catalog: catalog.sqlite")
+        let path = dir.appendingPathComponent("lab.yaml")
+        try text.write(to: path, atomically: true, encoding: .utf8)
+        return path.path
+    }
+
+    func testCtrlCSigtermAndSighupStopThePassCleanly() throws {
+        try requireLab()
+        for (signal, exit) in [(nil, 130), ("SIGTERM", 143), ("SIGHUP", 129)] as [(String?, Int32)] {
+            let dir = try scratch()
+            let plan = try labPlan(dir)
+            let target = "\(Self.labRoot)/modern/share/Projects"
+            for child in (try? FileManager.default.contentsOfDirectory(atPath: target)) ?? [] { try FileManager.default.removeItem(atPath: target + "/" + child) }
+            let name = signal ?? "SIGINT"
+            let r = try syncInterrupted(plan, signal: signal)
+            XCTAssertEqual(r.status, exit, "\(name): \(r.output.suffix(1500))")
+            XCTAssertTrue(r.output.contains("Projects (full): copied"), "\(name): the summary is printed: \(r.output.suffix(1500))")
+            XCTAssertTrue(r.output.contains("interrupted by \(name)"), "\(name): \(r.output.suffix(1500))")
+            let st = try migrate(["status", plan]).stdout
+            XCTAssertTrue(st.contains("stopped") && st.contains("interrupted by \(name)"), "\(name): \(st)")
+            let workers = try run("/bin/sh", ["-c", "pgrep -f '[m]igrate worker' | wc -l"]).1.trimmingCharacters(in: .whitespacesAndNewlines)
+            XCTAssertEqual(workers, "0", "\(name): no worker left behind")
+            // The next run finishes the share; the one after finds nothing to do.
+            var again = try migrate(["sync", plan, "--share", "Projects"])
+            XCTAssertEqual(again.status, 0, again.stderr)
+            again = try migrate(["sync", plan, "--share", "Projects"])
+            XCTAssertTrue(again.stdout.contains("Projects (delta): copied 0, updated 0, metadata 0, deleted 0"), again.stdout)
+        }
+        assertSameListing(try listing(legacy, "Projects"), try listing(modern, "Projects"), "after the interrupted passes")
+    }
+}
