@@ -9,6 +9,9 @@ final class PlanTreeOpener: TreeOpener {
     let plan: Plan
     private var credentials: [String: SMBCredentials] = [:]
     private var contexts: [String: SMBContext] = [:]
+    /// Servers whose logon failed: not tried again in this run (each failed logon counts towards
+    /// the account's lockout on a domain).
+    private var refused: [String: TreeError] = [:]
 
     /// Resolves every server's credentials up front, so a missing password is reported before any work.
     init(plan: Plan) throws {
@@ -30,8 +33,15 @@ final class PlanTreeOpener: TreeOpener {
             ctx = try SMBContext(credentials: creds, options: SMBSessionOptions(encryption: enc, requireSigning: server.requireSigning))
             contexts[server.name] = ctx
         }
+        if let first = refused[server.name] {
+            throw TreeError(.authenticationFailed, tree: location.description, operation: "connect",
+                            detail: "not tried: the logon to \(server.host) as \(server.account) already failed in this run (\(first.detail)); another attempt could lock the account")
+        }
         let share = SMBShare(host: server.host, share: location.share, context: ctx)
-        try share.connect()
+        do { try share.connect() } catch {
+            if error.kind == .authenticationFailed && !error.detail.contains("guest") { refused[server.name] = error }
+            throw error
+        }
         return share
     }
 

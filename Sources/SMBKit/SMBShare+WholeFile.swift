@@ -54,7 +54,7 @@ extension SMBShare: WholeFileTree {
             return nil
         }
         let s: S
-        do { s = try open() } catch where error.kind == .unreachable || error.kind == .integrity { throw error } catch {
+        do { s = try open() } catch where error.kind == .unreachable || error.kind == .integrity || error.refusedAccount { throw error } catch {
             // Something this client cannot do (signing, a DFS share, SMB1 only...): libsmbclient serves.
             state = .unavailable
             return nil
@@ -191,6 +191,12 @@ extension SMBShare: BatchSecurityDescriptorTree {
         guard let raw = try? overDirectSession({ () throws(TreeError) in try session.securityDescriptors(paths, info) }) else { return [:] }
         return raw.compactMapValues { try? SecurityDescriptor(selfRelative: $0) }
     }
+}
+
+extension TreeError {
+    /// The server refused the account's password (the logon's second leg): no other session
+    /// may try it again, since every failed attempt counts towards the account's lockout.
+    var refusedAccount: Bool { kind == .authenticationFailed && operation == "log on" }
 }
 
 /// What `SMBShare.direct` needs of a session.

@@ -57,7 +57,12 @@ public final class SMBShare: SecurityDescriptorTree, AlternateStreamTree {
         // server made it a guest one; libsmbclient then connects when it is first needed (a
         // worker copying small files never needs it). Where that logon fails, libsmbclient's
         // attempt below reports why, as it does for servers without direct sessions.
-        if !context.credentials.kerberos, (try? confirmLogonDirectly()) == true { return }
+        if !context.credentials.kerberos {
+            do { if try confirmLogonDirectly() { return } } catch where error.refusedAccount {
+                // Said once, as libsmbclient's attempt would have (which would be a second failed logon).
+                throw TreeError(.authenticationFailed, tree: displayName, operation: "connect", detail: error.detail)
+            } catch {}
+        }
         var st = Glibc.stat()
         let c = try ctx
         let rc = url("").withCString { csmb_smbc_getFunctionStat(c)(c, $0, &st) }

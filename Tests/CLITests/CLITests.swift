@@ -150,6 +150,36 @@ final class CLITests: CLITestCase {
         }
     }
 
+    /// A wrong password is tried once per server and run, never once per share and transport
+    /// (on a domain, every failed logon counts towards the account's lockout): a relay in front of
+    /// LEGACY counts the NTLM AUTHENTICATE messages of `plan` and `sync` over three shares.
+    func testAWrongPasswordIsTriedOncePerServer() throws {
+        try requireLab()
+        let dir = try scratch()
+        let pw = dir.appendingPathComponent("wrong.pw")
+        try "not-the-password\n".write(to: pw, atomically: true, encoding: .utf8)
+        chmod(pw.path, 0o600)
+        let relay = try TamperRelay(upstream: legacy) { _, _ in }
+        defer { relay.stop() }
+        let plan = try writePlan(dir, servers(legacyHost: relay.address, legacySecret: "password_file: \(pw.path)") + """
+        catalog: catalog.sqlite
+        shares:
+          - {source: //legacy/Finance, target: //modern/Finance}
+          - {source: //legacy/Projects, target: //modern/Projects}
+          - {source: //legacy/Users, target: //modern/Users}
+
+        """)
+        var before = relay.logonAttempts
+        for args in [["plan", plan, "--report", dir.path, "--no-probe"], ["sync", plan]] {
+            let r = try migrate(args)
+            XCTAssertEqual(r.status, 1, "\(args[0]): \(r.stderr)")
+            XCTAssertEqual(relay.logonAttempts - before, 1, "\(args[0]): one failed logon, not one per share and library: \(r.stderr)")
+            XCTAssertTrue(r.stderr.contains("logon failed"), r.stderr)
+            XCTAssertTrue(r.stderr.contains("not tried: the logon to \(relay.address) as migrator already failed in this run"), r.stderr)
+            before = relay.logonAttempts
+        }
+    }
+
     /// One run at a time on a catalog: while another run holds the lock (here this test, with
     /// what a sync writes there), `sync` and `cutover` are refused with exit 2 and who holds it,
     /// before any server is contacted; `status` and the runbook still work. A lock file left

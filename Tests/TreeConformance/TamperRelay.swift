@@ -13,6 +13,8 @@ public final class TamperRelay: @unchecked Sendable {
     private let lock = NSLock()
     private var sockets: [Int32] = []
     public private(set) var altered = 0
+    /// NTLM AUTHENTICATE messages the client sent (each a logon attempt with the password).
+    public private(set) var logonAttempts = 0
 
     public init(address: String = "127.0.0.30", upstream: String, alter: @escaping @Sendable (Int, inout [UInt8]) -> Void) throws {
         self.address = address; self.upstream = upstream; self.alter = alter
@@ -53,16 +55,22 @@ public final class TamperRelay: @unchecked Sendable {
             let ok = withUnsafePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(server, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
             guard ok == 0 else { close(client); close(server); continue }
             lock.withLock { sockets += [client, server] }
-            Thread.detachNewThread { Self.pipe(from: client, to: server) }
+            Thread.detachNewThread { [self] in pipe(from: client, to: server) }
             Thread.detachNewThread { [self] in replies(from: server, to: client) }
         }
     }
 
-    private static func pipe(from: Int32, to: Int32) {
+    private func pipe(from: Int32, to: Int32) {
         var buffer = [UInt8](repeating: 0, count: 65536)
+        let authenticate: [UInt8] = Array("NTLMSSP".utf8) + [0, 3, 0, 0, 0]
         while true {
             let n = recv(from, &buffer, buffer.count, 0)
-            if n <= 0 || !sendAll(to, Array(buffer[0..<n])) { shutdown(to, Int32(SHUT_RDWR)); return }
+            if n > 0 {
+                let chunk = Array(buffer[0..<n])
+                let found = (0...max(0, n - authenticate.count)).filter { chunk[$0] == 0x4E && Array(chunk[$0..<min(n, $0 + authenticate.count)]) == authenticate }.count
+                if found > 0 { lock.withLock { logonAttempts += found } }
+            }
+            if n <= 0 || !Self.sendAll(to, Array(buffer[0..<n])) { shutdown(to, Int32(SHUT_RDWR)); return }
         }
     }
 

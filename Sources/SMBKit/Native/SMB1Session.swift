@@ -113,7 +113,7 @@ final class SMB1Session {
         let ntlm = NTLMAuthenticator(credentials)
         let first = try exchange([sessionSetup(SPNEGO.initial(ntlm.negotiateMessage()))], operation: "log on")[0]
         guard first.status == NTStatus.moreProcessingRequired, let challenge = NTLMAuthenticator.parseChallenge(securityBlob(first)) else {
-            throw NTStatus.error(first.status, tree: displayName, path: "", operation: "log on", otherwise: .authenticationFailed)
+            throw NTStatus.error(first.status, tree: displayName, path: "", operation: "log on (negotiate)", otherwise: .authenticationFailed)
         }
         uid = first.message.u16(28)
         let (message, sessionKey) = ntlm.authenticate(challenge)

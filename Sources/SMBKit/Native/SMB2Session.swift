@@ -153,7 +153,7 @@ final class SMB2Session {
         let ntlm = NTLMAuthenticator(credentials)
         let first = try exchange([sessionSetup(SPNEGO.initial(ntlm.negotiateMessage()))], operation: "log on")[0]
         guard first.status == NTStatus.moreProcessingRequired, let challenge = NTLMAuthenticator.parseChallenge(securityBuffer(first)) else {
-            throw failure(first.status, "", "log on", kind: .authenticationFailed)
+            throw failure(first.status, "", "log on (negotiate)", kind: .authenticationFailed)
         }
         sessionId = first.message.u64(40)
         let (message, sessionKey) = ntlm.authenticate(challenge)
