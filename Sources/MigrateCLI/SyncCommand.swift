@@ -99,7 +99,7 @@ struct SyncCommand: ParsableCommand {
         options.workers = workers
         options.workerCommand = WorkerCommand.commandLine(plan: session.plan.file, share: mapping.name, retries: options.retries,
                                                           wait: options.retryWait, noAcls: !options.copySecurity)
-        let log = try? PassLog(path: session.logFolder + "/\(mapping.name)-\(stamp()).log")
+        let log = try? PassLog(path: PassLog.unusedPath(session.logFolder + "/\(mapping.name)-\(stamp())"))
         let progress = SyncProgress(console: console, share: mapping.name)
         let pass = SyncPass(mapping: mapping, source: source, target: target, catalog: session.catalog, policy: session.plan.acl,
                             options: options, log: log, events: progress.handle)
