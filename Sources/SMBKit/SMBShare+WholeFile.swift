@@ -54,7 +54,7 @@ extension SMBShare: WholeFileTree {
             return nil
         }
         let s: S
-        do { s = try open() } catch where error.kind == .unreachable || error.kind == .integrity || error.refusedAccount { throw error } catch {
+        do { s = try open() } catch where error.kind == .unreachable || error.kind == .integrity || error.refusedAccount || error.refusedShare { throw error } catch {
             // Something this client cannot do (signing, a DFS share, SMB1 only...): libsmbclient serves.
             state = .unavailable
             return nil
@@ -197,6 +197,9 @@ extension TreeError {
     /// The server refused the account's password (the logon's second leg): no other session
     /// may try it again, since every failed attempt counts towards the account's lockout.
     var refusedAccount: Bool { kind == .authenticationFailed && operation == "log on" }
+    /// The logon worked and the tree connect was refused (share permissions, a disabled or
+    /// missing share): the server's own answer, which libsmbclient would blur into "logon failed".
+    var refusedShare: Bool { operation == "connect share" && (kind == .accessDenied || kind == .shareNotFound) }
 }
 
 /// What `SMBShare.direct` needs of a session.

@@ -61,6 +61,9 @@ public final class SMBShare: SecurityDescriptorTree, AlternateStreamTree {
             do { if try confirmLogonDirectly() { return } } catch where error.refusedAccount {
                 // Said once, as libsmbclient's attempt would have (which would be a second failed logon).
                 throw TreeError(.authenticationFailed, tree: displayName, operation: "connect", detail: error.detail)
+            } catch where error.refusedShare {
+                throw TreeError(error.kind, tree: displayName, operation: "connect",
+                                detail: error.kind == .accessDenied ? "\(error.detail); the account logged on, the share's permissions refuse it" : error.detail)
             } catch {}
         }
         var st = Glibc.stat()

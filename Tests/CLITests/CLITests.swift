@@ -150,6 +150,20 @@ final class CLITests: CLITestCase {
         }
     }
 
+    /// A share whose permissions refuse the account (as a disabled or frozen share does) says
+    /// so, not "logon failed (wrong user or password?)", which sends people to reset passwords.
+    func testAShareThatRefusesTheAccountSaysAccessDeniedNotLogonFailed() throws {
+        try requireLab()
+        let dir = try scratch()
+        XCTAssertEqual(try run("sharesec", ["-s", "\(Self.labRoot)/legacy/smb.conf", "Scratch", "--replace", "S-1-1-0:DENIED/0/FULL"]).0, 0)
+        defer { _ = system("\(Self.repo.path)/Lab/lab.sh reset-cutover >/dev/null 2>&1") }
+        let r = try migrate(["plan", try writePlan(dir, servers() + "shares:\n  - {source: //legacy/Scratch, target: //modern/Scratch}\n"),
+                             "--report", dir.path, "--no-probe"])
+        XCTAssertEqual(r.status, 1, r.stderr)
+        XCTAssertTrue(r.stderr.contains("source \\\\127.0.0.21\\Scratch (share Scratch, as migrator): connect failed: access denied (NT status ACCESS_DENIED; the account logged on, the share's permissions refuse it)"), r.stderr)
+        XCTAssertFalse(r.stderr.contains("logon failed"), r.stderr)
+    }
+
     /// A wrong password is tried once per server and run, never once per share and transport
     /// (on a domain, every failed logon counts towards the account's lockout): a relay in front of
     /// LEGACY counts the NTLM AUTHENTICATE messages of `plan` and `sync` over three shares.
