@@ -175,7 +175,15 @@ public final class SMBServerAdmin {
         if reply["ok"] as? Bool == true { return reply }
         let code = reply["code"] as? Int ?? 0
         var message = reply["error"] as? String ?? "unknown error"
-        let kind = Self.kind(code)
+        var kind = Self.kind(code)
+        // Samba's RPC client words a server that is down oddly ("{Not Enough Quota} Not enough
+        // virtual memory"): where port 445 does not answer, say that.
+        if kind != .accessDenied && kind != .authenticationFailed {
+            do { _ = try TCPTransport(host: host, timeoutSeconds: 5) } catch {
+                kind = .unreachable
+                message = "\(String(cString: strerror(error.code))) (\(error.operation)); the RPC client said: \(message)"
+            }
+        }
         if kind == .accessDenied {
             message += "; \(credentials) must administer the server: name an `admin:` account for it in the plan"
         }
