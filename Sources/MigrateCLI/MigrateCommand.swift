@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// `migrate`: moves the shares of a legacy Windows file server to a modern one.
 public struct MigrateCommand: ParsableCommand {
@@ -14,6 +15,20 @@ public struct MigrateCommand: ParsableCommand {
     )
 
     public init() {}
+
+    /// Runs the command line; argument errors exit 2 as documented (the parser's own code is 64).
+    public static func runMain() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }
 
 public enum MigrateVersion {

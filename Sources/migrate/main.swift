@@ -1,3 +1,3 @@
 import MigrateCLI
 
-MigrateCommand.main()
+MigrateCommand.runMain()

@@ -62,6 +62,16 @@ final class CLITests: CLITestCase {
         XCTAssertTrue(p.stdout.contains("--no-acls"), p.stdout)
     }
 
+    /// Bad arguments exit 2, as the help and README say (the argument parser's own code is 64).
+    func testBadArgumentsExit2() throws {
+        for args in [["sync"], ["sync", "--bogus", "x.yaml"], ["cutover", "x.yaml", "--until", "nowhere"], ["nosuchcommand"], ["sync", "x.yaml", "--workers", "many"]] {
+            let r = try migrate(args)
+            XCTAssertEqual(r.status, 2, "\(args): \(r.stderr)")
+            XCTAssertTrue(r.stderr.contains("Error:") || r.stderr.contains("error:"), "\(args): \(r.stderr)")
+        }
+        XCTAssertEqual(try migrate(["--version"]).status, 0)
+    }
+
     /// The lab plan inventories exactly what the seed made, lists the unmapped SID loudly and the
     /// one unreadable folder, and exits 1 because of that folder.
     func testPlanOnTheLabMatchesTheSeed() throws {
