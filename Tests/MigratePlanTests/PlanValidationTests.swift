@@ -121,6 +121,37 @@ final class PlanValidationTests: XCTestCase {
         }
     }
 
+    /// SID maps as spreadsheets save them: a BOM, CRLF line ends, a comment first, a header of
+    /// any names (with a comment column), RFC 4180 quoting; extra columns without a header, a
+    /// binary file, and a long bogus cell are errors that do not print the file.
+    func testSIDMapCSVAsSpreadsheetsSaveIt() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("plan-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let text = "\u{FEFF}# exported from the old domain\r\nold_sid,new_sid,comment\r\nS-1-5-21-1-2-3-1105,S-1-5-21-9-9-9-2105,\"Sales, Paris\"\r\n"
+            + "\"S-1-5-21-1-2-3-1106\",S-1-5-21-9-9-9-2106,\"the \"\"old\"\" group\"\r\n"
+        try Data(text.utf8).write(to: dir.appendingPathComponent("map.csv"))
+        let plan = try PlanLoader.parse(good + "\nacl:\n  mode: translate\n  map_file: map.csv\n", file: dir.appendingPathComponent("plan.yaml").path)
+        XCTAssertEqual(plan.acl.map[SID("S-1-5-21-1-2-3-1105")!], SID("S-1-5-21-9-9-9-2105"))
+        XCTAssertEqual(plan.acl.map[SID("S-1-5-21-1-2-3-1106")!], SID("S-1-5-21-9-9-9-2106"))
+        XCTAssertEqual(plan.acl.map.count, 2)
+
+        let secret = "MIGRATE_FS01_PASSWORD=hunter2-" + String(repeating: "x", count: 200)
+        for (content, expected) in [
+            (Data("S-1-5-21-1-2-3-1105,S-1-5-21-9-9-9-2105,extra\n".utf8), "3 columns where two are expected"),
+            (Data("PATH=/usr/bin\u{0}\(secret)\u{0}".utf8), "is not a text file"),
+            (Data("\(secret),S-1-5-21-9-9-9-2105\n".utf8), "is neither a SID nor DOMAIN\\name"),
+            (Data("\"S-1-5-21-1-2-3-1105,S-1-5-21-9-9-9-2105\n".utf8), "a quoted field is not closed"),
+        ] {
+            try content.write(to: dir.appendingPathComponent("map.csv"))
+            XCTAssertThrowsError(try PlanLoader.parse(good + "\nacl:\n  mode: translate\n  map_file: map.csv\n", file: dir.appendingPathComponent("plan.yaml").path)) { error in
+                let said = "\(error)"
+                XCTAssertTrue(said.contains(expected), said)
+                XCTAssertFalse(said.contains(String(repeating: "x", count: 100)), "no more than a short piece of a cell is printed: \(said)")
+            }
+        }
+    }
+
     func testLabPlanIsValidAndTranslatesByName() throws {
         let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let plan = try PlanLoader.load(path: here.appendingPathComponent("Plans/lab.yaml").path)
