@@ -22,8 +22,8 @@ public final class PassLog {
 
     deinit { close(fd) }
 
-    /// `base.log`, or `base-2.log`, `base-3.log`… when passes started in the same second: one
-    /// log per pass, never two passes' lines in one file.
+    /// `base.log`, or `base-2.log`, `base-3.log`… when that is taken (passes started within the
+    /// stamp's resolution): one log per pass, never two passes' lines in one file.
     public static func unusedPath(_ base: String) -> String {
         var path = base + ".log", n = 1
         while FileManager.default.fileExists(atPath: path) { n += 1; path = "\(base)-\(n).log" }

@@ -99,7 +99,7 @@ struct SyncCommand: ParsableCommand {
         options.workers = workers
         options.workerCommand = WorkerCommand.commandLine(plan: session.plan.file, share: mapping.name, retries: options.retries,
                                                           wait: options.retryWait, noAcls: !options.copySecurity)
-        let log = try? PassLog(path: PassLog.unusedPath(session.logFolder + "/\(mapping.name)-\(stamp())"))
+        let log = try? PassLog(path: PassLog.unusedPath(session.logFolder + "/\(mapping.name)-\(stamp(milliseconds: true))"))
         let progress = SyncProgress(console: console, share: mapping.name)
         let pass = SyncPass(mapping: mapping, source: source, target: target, catalog: session.catalog, policy: session.plan.acl,
                             options: options, log: log, events: progress.handle)
@@ -129,11 +129,13 @@ struct SyncCommand: ParsableCommand {
         return line
     }
 
-    static func stamp() -> String {
+    /// `20261128-190000` (UTC); with `milliseconds`, `20261128-190000-123`: pass logs, which
+    /// sort in the order the passes started even when several start in one second.
+    static func stamp(milliseconds: Bool = false) -> String {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
         f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyyMMdd-HHmmss"
+        f.dateFormat = milliseconds ? "yyyyMMdd-HHmmss-SSS" : "yyyyMMdd-HHmmss"
         return f.string(from: Date())
     }
 }

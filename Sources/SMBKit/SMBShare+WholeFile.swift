@@ -133,20 +133,15 @@ extension SMBShare: WholeFileTree {
 }
 
 extension SMBShare: WholeFileSourceTree {
-    /// Over the direct SMB1 session where the server speaks SMB1, else the SMB2 one.
-    public var readLimit: Int {
-        if !speaksSMB2Only, let s = try? readerSession() { return s.readLimit }
-        return (try? compoundSession())?.readLimit ?? 0
-    }
+    /// Over the direct session `directSession()` picks (SMB1 where the server speaks it, else SMB2).
+    public var readLimit: Int { (try? directSession())??.readLimit ?? 0 }
 
     public func readWhole(_ path: String, size: UInt64, into buffer: UnsafeMutableRawBufferPointer, withSecurity: Bool) throws(TreeError) -> WholeFile {
-        let read: (UInt32?) throws(TreeError) -> DirectWholeRead
-        if !speaksSMB2Only, let session = try readerSession() {
-            read = { info throws(TreeError) in try session.readWhole(path, into: buffer, securityInformation: info) }
-        } else if let session = try compoundSession() {
-            read = { info throws(TreeError) in try session.readWhole(path, size: size, into: buffer, securityInformation: info) }
-        } else {
+        guard let session = try directSession() else {
             throw TreeError(.notSupported, tree: displayName, path: path, operation: "read", detail: "no direct session")
+        }
+        let read = { (info: UInt32?) throws(TreeError) -> DirectWholeRead in
+            try session.readWhole(path, size: size, into: buffer, securityInformation: info)
         }
         let r = try overDirectSession { () throws(TreeError) in
             withSecurity ? try withSACLIfReadable { info throws(TreeError) in try read(info) } : try read(nil)

@@ -48,6 +48,10 @@ protocol DirectLister: AnyObject {
     func listAhead(_ path: String) -> UInt64?
     /// Takes and drops the reply of a listing started ahead that nobody will read.
     func discardListing(_ ticket: UInt64)
+    /// Files up to this size are read whole in one go.
+    var readLimit: Int { get }
+    /// A whole small file (`size` as listed) with its create time, streams and the descriptor parts asked for.
+    func readWhole(_ path: String, size: UInt64, into buffer: UnsafeMutableRawBufferPointer, securityInformation: UInt32?) throws(TreeError) -> DirectWholeRead
     /// Calls `body` for each child of `path`; `ahead` is the listing started for it, if any.
     func list(_ path: String, ahead: UInt64?, _ body: (Entry) throws -> Void) throws
 }

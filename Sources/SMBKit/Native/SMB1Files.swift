@@ -8,7 +8,8 @@ extension SMB1Session {
     var readLimit: Int { readChunk * max(0, min(16, room - 3)) }
 
     /// `securityInformation`: the descriptor parts to read (8 = SACL needs the privilege), nil for none.
-    func readWhole(_ path: String, into buffer: UnsafeMutableRawBufferPointer, securityInformation: UInt32?) throws(TreeError) -> DirectWholeRead {
+    /// (The open's answer gives the size; `size`, the listing's, is not needed.)
+    func readWhole(_ path: String, size: UInt64, into buffer: UnsafeMutableRawBufferPointer, securityInformation: UInt32?) throws(TreeError) -> DirectWholeRead {
         let open = try exchange([create(path, access: Self.readData | Self.securityAccess(securityInformation ?? 0), folder: false)],
                                 operation: "open for reading")[0]
         guard open.status == 0 else { throw NTStatus.error(open.status, tree: displayName, path: path, operation: "open for reading") }
