@@ -145,6 +145,10 @@ reset_cutover() {
     [ -n "$(server_pids legacy)" ] || continue
     sharesec -s "$ROOT/legacy/smb.conf" "$s" --replace "$(original_share_acl "$s")" >/dev/null
   done
+  # LEGACYDC's Scratch (a cutover test freezes it there).
+  if [ -n "$(server_pids legacydc)" ]; then
+    sharesec -s "$ROOT/legacydc/smb.conf" Scratch --replace "$(original_share_acl Scratch)" >/dev/null
+  fi
 }
 
 # Finance and Scratch carry a share ACL of their own (as many 2003 servers did); the rest keep the default.

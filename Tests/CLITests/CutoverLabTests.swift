@@ -231,6 +231,36 @@ final class CutoverLabTests: CLITestCase {
         }
     }
 
+    /// The weekend from a source that requires SMB1 signing (LEGACY's Scratch as a 2003 domain
+    /// controller serves it): freeze through its srvsvc, final sync and verify over the signed
+    /// direct SMB1 session, DFS switch, rollback.
+    func testCutoverFromAnSMB1ServerThatRequiresSigning() throws {
+        let dc = "127.0.0.24"
+        XCTAssertEqual(system("ln -sfn 'msdfs:\(dc)\\Scratch' '\(linkFile)'"), 0)
+        let dir = try scratch()
+        let path = try plan(dir)
+        let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "host: \(legacy),", with: "host: \(dc),")
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        try synced(path)
+        let r = try cutover(path, now: inWindow)
+        XCTAssertEqual(r.status, 0, r.stderr + r.stdout)
+        XCTAssertTrue(r.stdout.contains("0 differences"), r.stdout)
+        XCTAssertEqual(try link(), "msdfs:\(modern)\\Scratch")
+        let logs = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("logs").path).filter { $0.hasPrefix("Scratch-") }
+        XCTAssertFalse(logs.isEmpty)
+        for name in logs {
+            let log = try String(contentsOfFile: dir.appendingPathComponent("logs/\(name)").path, encoding: .utf8)
+            XCTAssertTrue(log.contains("transport\tsource //\(dc)/Scratch: direct SMB1 (NT LM 0.12), signed MD5"), name + ": " + log.prefix(400))
+        }
+        let back = try cutover(path, ["--rollback"])
+        XCTAssertEqual(back.status, 0, back.stderr + back.stdout)
+        XCTAssertEqual(try link(), "msdfs:\(dc)\\Scratch")
+        let write = try run("smbclient", ["//\(dc)/Scratch", "-U", "alice%\(try password("alice"))", "--option=client min protocol=NT1",
+                                          "-c", "put \(path) after-dc-rollback.txt"]).1
+        XCTAssertFalse(write.contains("NT_STATUS"), "writable again after the rollback: \(write)")
+        _ = try smbclient(legacy, "Scratch", "del after-dc-rollback.txt")
+    }
+
     func testKilledDuringFreezeFinalSyncAndSwitchThenRolledBackExactly() throws {
         let dir = try scratch()
         let plan = try plan(dir)
