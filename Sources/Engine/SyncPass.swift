@@ -39,7 +39,7 @@ public final class SyncPass {
         public var name: String { Self.name(signal) }
         public var description: String { "interrupted by \(name)" }
         public static func name(_ sig: Int32) -> String {
-            switch sig { case 2: "SIGINT"; case 15: "SIGTERM"; case 1: "SIGHUP"; default: "signal \(sig)" }
+            switch sig { case SIGINT: "SIGINT"; case SIGTERM: "SIGTERM"; case SIGHUP: "SIGHUP"; default: "signal \(sig)" }
         }
     }
 

@@ -256,15 +256,12 @@ final class SMB2Session {
         if requests.count == 1, requests[0].command == .negotiate || requests[0].command == .sessionSetup {
             preauthHash = Digest.sha512(preauthHash + w.bytes)
         }
-        var message = w.bytes
-        if let p = protection {
-            if p.encrypts {
-                message = p.seal(message, sessionId: sessionId)
-            } else if p.signsEverything || (dialect == 0x0311 && requests[0].command == .treeConnect) {
-                // SMB 3.1.1 signs the tree connect even unasked: it proves the negotiate was not altered.
-                for (i, s) in starts.enumerated() { p.sign(&message, s..<(i + 1 < starts.count ? starts[i + 1] : message.count)) }
-            }
+        // Signed in the buffer it was built in (a copy of it first would copy every put's data again).
+        if let p = protection, !p.encrypts, p.signsEverything || (dialect == 0x0311 && requests[0].command == .treeConnect) {
+            // SMB 3.1.1 signs the tree connect even unasked: it proves the negotiate was not altered.
+            for (i, s) in starts.enumerated() { p.sign(&w.bytes, s..<(i + 1 < starts.count ? starts[i + 1] : w.bytes.count)) }
         }
+        let message = protection?.encrypts == true ? protection!.seal(w.bytes, sessionId: sessionId) : w.bytes
         nextMessageId += UInt64(requests.count)
         credits -= requests.count
         do { try transport.send(message) } catch { throw lost(error, operation) }
