@@ -90,6 +90,13 @@ final class CutoverLabTests: CLITestCase {
         return text + "\n" + raw
     }
 
+    /// Every pass of Scratch (the syncs and the cutover's final sync) logged `line`.
+    func assertEveryPassLog(_ dir: URL, contains line: String, file: StaticString = #filePath, lineNumber: UInt = #line) throws {
+        let logs = try passLogs(dir, share: "Scratch")
+        XCTAssertFalse(logs.isEmpty, file: file, line: lineNumber)
+        for log in logs { XCTAssertTrue(log.contains(line), "\(line) in \(log.prefix(400))", file: file, line: lineNumber) }
+    }
+
     func link() throws -> String { try FileManager.default.destinationOfSymbolicLink(atPath: linkFile) }
 
     func status(_ plan: String) throws -> String { try migrate(["status", plan]).stdout }
@@ -217,12 +224,7 @@ final class CutoverLabTests: CLITestCase {
             XCTAssertTrue(r.stdout.contains("0 differences"), r.stdout)
             XCTAssertEqual(try link(), "msdfs:\(host)\\\(share)")
             XCTAssertTrue(try alice(modern, "files", "get scratch/Reports/q4.txt -").contains("quarterly numbers"), "the namespace reaches the new target")
-            let logs = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("logs").path).filter { $0.hasPrefix("Scratch-") }
-            XCTAssertFalse(logs.isEmpty)
-            for name in logs {
-                let log = try String(contentsOfFile: dir.appendingPathComponent("logs/\(name)").path, encoding: .utf8)
-                XCTAssertTrue(log.contains("transport\ttarget //\(host)/\(share): \(transport)"), name + ": " + log.prefix(400))
-            }
+            try assertEveryPassLog(dir, contains: "transport\ttarget //\(host)/\(share): \(transport)")
             let back = try cutover(path, ["--rollback"])
             XCTAssertEqual(back.status, 0, back.stderr + back.stdout)
             XCTAssertEqual(try link(), "msdfs:\(legacy)\\Scratch")
@@ -246,12 +248,7 @@ final class CutoverLabTests: CLITestCase {
         XCTAssertEqual(r.status, 0, r.stderr + r.stdout)
         XCTAssertTrue(r.stdout.contains("0 differences"), r.stdout)
         XCTAssertEqual(try link(), "msdfs:\(modern)\\Scratch")
-        let logs = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("logs").path).filter { $0.hasPrefix("Scratch-") }
-        XCTAssertFalse(logs.isEmpty)
-        for name in logs {
-            let log = try String(contentsOfFile: dir.appendingPathComponent("logs/\(name)").path, encoding: .utf8)
-            XCTAssertTrue(log.contains("transport\tsource //\(dc)/Scratch: direct SMB1 (NT LM 0.12), signed MD5"), name + ": " + log.prefix(400))
-        }
+        try assertEveryPassLog(dir, contains: "transport\tsource //\(dc)/Scratch: direct SMB1 (NT LM 0.12), signed MD5")
         let back = try cutover(path, ["--rollback"])
         XCTAssertEqual(back.status, 0, back.stderr + back.stdout)
         XCTAssertEqual(try link(), "msdfs:\(dc)\\Scratch")

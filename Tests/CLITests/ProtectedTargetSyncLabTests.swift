@@ -40,8 +40,7 @@ final class ProtectedTargetSyncLabTests: CLITestCase {
         var r = try migrate(["sync", p, "--share", "Finance"])
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
         XCTAssertTrue(r.stdout.contains("Finance (full): copied 65"), r.stdout)
-        let logs = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("logs").path)
-        let log = try String(contentsOfFile: dir.appendingPathComponent("logs/\(logs.sorted().last!)").path, encoding: .utf8)
+        let log = try XCTUnwrap(try passLogs(dir, share: "Finance").last)
         for t in transports { XCTAssertTrue(log.contains("transport\t" + t), "\(t) in \(log.prefix(600))") }
 
         let source = try listing(legacy, "Finance").filter { !$0.key.hasSuffix("~$Forecast.doc") }
@@ -136,8 +135,7 @@ final class SMB3SourceSyncLabTests: CLITestCase {
         r = try migrate(["sync", plan.path, "--share", "second"])
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
         XCTAssertTrue(r.stdout.contains("second (full): copied 65"), r.stdout)
-        let logs = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("logs").path).filter { $0.hasPrefix("second") }
-        let log = try String(contentsOfFile: dir.appendingPathComponent("logs/\(logs.sorted().last!)").path, encoding: .utf8)
+        let log = try XCTUnwrap(try passLogs(dir, share: "second").last)
         XCTAssertTrue(log.contains("transport\tsource //127.0.0.22/Sealed: direct SMB 3.1.1, encrypted AES-128-GCM"), log.prefix(600).description)
         XCTAssertTrue(log.contains("transport\ttarget //127.0.0.23/Finance: direct SMB 3.1.1, signed AES-128-GMAC"), log.prefix(600).description)
         let source = try listing(legacy, "Finance").filter { !$0.key.hasSuffix("~$Forecast.doc") }

@@ -49,6 +49,14 @@ extension CLITestCase {
         return path.path
     }
 
+    /// The pass logs of `share` in the plan folder `dir`, oldest first (their names sort as the
+    /// passes started).
+    func passLogs(_ dir: URL, share: String) throws -> [String] {
+        let folder = dir.appendingPathComponent("logs").path
+        return try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasPrefix(share + "-") }.sorted()
+            .map { try String(contentsOfFile: folder + "/" + $0, encoding: .utf8) }
+    }
+
     var legacy: String { "127.0.0.21" }
     var modern: String { "127.0.0.22" }
 
