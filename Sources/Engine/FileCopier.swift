@@ -234,17 +234,22 @@ final class FileCopier {
     static func hash(_ sd: SecurityDescriptor) -> String { fingerprint(sd.selfRelative) }
 
     /// Removes a target file (clearing read-only first) or a whole target folder.
-    func remove(_ entry: Entry) throws {
+    /// Removes an entry from the target, a folder with everything below it; returns how many
+    /// entries that was.
+    @discardableResult
+    func remove(_ entry: Entry) throws -> Int {
         if entry.kind == .file {
             if entry.attributes.contains(.readOnly) { try target.setMetadata(entry.path, times: FileTimes(), attributes: [.archive]) }
             try target.removeFile(entry.path)
-            return
+            return 1
         }
         var folders: [String] = [entry.path]
+        var files = 0
         try target.walk(entry.path, onError: { throw $0 }) { e in
-            if e.kind == .directory { folders.append(e.path) } else { try remove(e) }
+            if e.kind == .directory { folders.append(e.path) } else { files += try remove(e) }
             return true
         }
         for f in folders.reversed() { try target.removeDirectory(f) }
+        return files + folders.count
     }
 }

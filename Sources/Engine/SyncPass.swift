@@ -83,11 +83,13 @@ public final class SyncPass {
         let started = Date()
         let shareID = try catalog.shareID(for: mapping)
         // A delta once the target reflects something of the source (a first pass with a few failed files counts).
-        let kind: PassRecord.Kind = options.dryRun ? .dryRun : (try catalog.syncedCount(share: shareID) > 0 ? .delta : .full)
+        let isDelta = try catalog.syncedCount(share: shareID) > 0
+        let kind: PassRecord.Kind = options.dryRun ? .dryRun : (isDelta ? .delta : .full)
         // Trusting the catalog needs a catalog that is whole: after an interrupted or failed pass
-        // (temporary files, half-applied metadata) the target is listed again.
+        // (temporary files, half-applied metadata) the target is listed again. A dry run decides
+        // exactly as the pass it previews would.
         let previous = try catalog.passes(share: mapping.name, limit: 5).first { $0.kind != .dryRun }
-        let quick = options.trustCatalog && kind == .delta && previous?.status == .completed
+        let quick = options.trustCatalog && isDelta && previous?.status == .completed
         var summary = PassSummary(share: mapping.name, kind: quick ? "quick delta" : kind.rawValue)
         let passID = try catalog.beginPass(share: shareID, kind: kind, at: started.timeIntervalSince1970)
         summary.logFile = log?.path
@@ -97,7 +99,7 @@ public final class SyncPass {
         }
         let state = State(shareID: shareID, passID: passID, summary: summary)
         state.quick = quick
-        if options.trustCatalog && !quick && kind == .delta {
+        if options.trustCatalog && !quick && isDelta {
             log?.line("pass", "the previous pass did not complete: the target is listed, not taken from the catalog")
         }
         state.runner = JobRunner(source: source, target: target, translator: translator, copySecurity: options.copySecurity,
@@ -182,7 +184,7 @@ public final class SyncPass {
         // The share root's own times, attributes and ACL travel too (robocopy /COPYALL does the same).
         if let srcRoot = try? source.stat(""), let dstRoot = try? target.stat("") {
             st.folders[""] = srcRoot
-            let synced = options.dryRun ? nil : try catalog.synced(share: st.shareID, path: "")
+            let synced = try catalog.synced(share: st.shareID, path: "")
             if detector.decide(source: srcRoot, target: dstRoot, synced: synced) == .metadata { st.scheduleFolderMetadata(srcRoot) }
         }
         var marcher = Marcher(source: source, target: target, filter: mapping.filter, retries: options.retries,
@@ -225,7 +227,8 @@ public final class SyncPass {
                 do { try st.copier.remove(leftover); log?.line("cleanup", leftover.path) }
                 catch { log?.line("error", "cleanup \(leftover.path): \(error)") }
             }
-            let synced = options.dryRun ? [:] : try st.syncedCache.removeValue(forKey: dir) ?? catalog.syncedChildren(share: st.shareID, of: dir)
+            // The dry run reads the catalog too: it decides with the same function over the same state.
+            let synced = try st.syncedCache.removeValue(forKey: dir) ?? catalog.syncedChildren(share: st.shareID, of: dir)
             var work: [(WorkItem, Entry?, Entry?)] = []
             var descend: [String] = []
             let descriptors = prefetchDescriptors(pairs, synced: synced, check: st.aclCheck)
@@ -303,12 +306,13 @@ public final class SyncPass {
         return unmaintained ? .folders : .none
     }
 
-    private func plan(_ item: WorkItem, _ st: State) {
+    /// Counts what the real pass would do for `item` (`entries`: a delete's entries, its folder's contents included).
+    private func plan(_ item: WorkItem, _ st: State, entries: Int = 1) {
         switch item.action {
         case .copy: st.summary.counts.copied += 1
         case .update: st.summary.counts.updated += 1
         case .metadata: st.summary.counts.metadata += 1
-        case .delete: st.summary.counts.deleted += 1
+        case .delete: st.summary.counts.deleted += entries
         case .mkdir: st.summary.counts.copied += 1
         }
         let bytes = item.action == .copy || item.action == .update ? item.size : 0
@@ -332,9 +336,9 @@ public final class SyncPass {
                     do { try target.makeDirectory(src.path) } catch { if error.kind != .alreadyExists { throw error } }
                     st.summary.counts.copied += 1   // its times and ACL come with the folder's metadata, last
                 } else {
-                    try st.copier.remove(src)
+                    // Counted in entries, a folder's contents included (what a dry run counts too).
+                    st.summary.counts.deleted += try st.copier.remove(src)
                     try catalog.forget(share: st.shareID, path: src.path)
-                    st.summary.counts.deleted += 1
                 }
                 try catalog.complete(pass: st.passID, path: item.path, action: item.action, attempts: 1, error: nil)
                 log?.line(item.action.rawValue, src.path)
@@ -419,6 +423,15 @@ public final class SyncPass {
         return ("\(error)", false)
     }
 
+    /// The entries deleting `entry` removes from the target: itself and, for a folder, everything
+    /// listed below it.
+    private func entriesBelow(_ entry: Entry) throws -> Int {
+        guard entry.kind == .directory else { return 1 }
+        var count = 1
+        try target.walk(entry.path, onError: { throw $0 }) { _ in count += 1; return true }
+        return count
+    }
+
     /// Mirror deletions (behind the guard), then folder metadata deepest first.
     private func deleteAndFinish(_ st: State) throws {
         let deletes = st.deletes
@@ -432,18 +445,21 @@ public final class SyncPass {
                 // Count what the deletes take away, subtrees included, against what the target holds.
                 var doomed = 0
                 for d in deletes {
-                    doomed += 1 + (d.kind == .directory && !options.dryRun ? try catalog.syncedCount(share: st.shareID, below: d.path) : 0)
+                    doomed += 1 + (d.kind == .directory ? try catalog.syncedCount(share: st.shareID, below: d.path) : 0)
                 }
-                let total = max(st.targetEntries, options.dryRun ? 0 : try catalog.syncedCount(share: st.shareID))
+                let total = max(st.targetEntries, try catalog.syncedCount(share: st.shareID))
                 if doomed > options.massDeleteFloor, total > 0, Double(doomed) > options.massDeleteLimit * Double(total) {
                     refuse = "the pass would delete \(doomed) of \(total) target entries (more than \(Int(options.massDeleteLimit * 100)) %); nothing was deleted. Check the source, then rerun with --allow-mass-delete."
                 }
             }
             if let refuse {
-                st.summary.stopped = "mirror guard: " + refuse
+                // A dry run states the guard's verdict as the real pass would meet it.
+                st.summary.stopped = "mirror guard: " + (options.dryRun ? "the real pass would delete nothing: " : "") + refuse
                 log?.line("guard", refuse)
             } else if options.dryRun {
-                for d in deletes { plan(WorkItem(path: d.path, action: .delete, kind: d.kind, size: d.size), st) }
+                for d in deletes {
+                    plan(WorkItem(path: d.path, action: .delete, kind: d.kind, size: d.size), st, entries: try entriesBelow(d))
+                }
             } else {
                 let items = deletes.map { WorkItem(path: $0.path, action: .delete, kind: $0.kind, size: $0.size) }
                 try catalog.enqueue(pass: st.passID, items)

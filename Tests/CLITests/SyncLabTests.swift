@@ -266,7 +266,7 @@ final class SyncDeltaLabTests: CLITestCase {
         r = try migrate(["sync", plan, "--quick"])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stdout.contains("Scratch (quick delta): copied 1, updated 1"), r.stdout)
-        XCTAssertTrue(r.stdout.contains("deleted 1,"), "folder B with its file: \(r.stdout)")
+        XCTAssertTrue(r.stdout.contains("deleted 2,"), "folder B with its file, counted in entries: \(r.stdout)")
         var target = try listing(modern, "Scratch")
         XCTAssertNotNil(target.removeValue(forKey: "stray.txt"), "a quick pass leaves what it never recorded")
         assertSameListing(try listing(legacy, "Scratch"), target, "after a quick delta:")
@@ -297,6 +297,24 @@ final class SyncDeltaLabTests: CLITestCase {
         try assertTargetEqualsSource()
     }
 
+    /// `sync --dry-run`, then the real pass: every count the dry run gives is what the pass then
+    /// does (dry runs used to count every unchanged entry as "metadata" and a deleted folder as one).
+    func previewed(_ plan: String, _ args: [String] = [], file: StaticString = #filePath, line: UInt = #line) throws -> Result {
+        func counts(_ out: String) -> String? {
+            guard let l = out.split(separator: "\n").first(where: { $0.hasPrefix("Scratch (") }),
+                  let m = l.range(of: #"(copied|would copy) \d+, updated \d+, metadata \d+, deleted \d+, unchanged \d+, failed \d+; [^ ]+ [^ ]+"#, options: .regularExpression)
+            else { return nil }
+            return String(l[m]).replacingOccurrences(of: "would copy", with: "copied")
+        }
+        let preview = try migrate(["sync", plan, "--dry-run"] + args)
+        XCTAssertEqual(preview.status, 0, preview.stderr, file: file, line: line)
+        XCTAssertTrue(preview.stdout.contains("Scratch (dry-run): would copy"), preview.stdout, file: file, line: line)
+        let real = try migrate(["sync", plan] + args)
+        XCTAssertNotNil(counts(real.stdout), real.stdout, file: file, line: line)
+        XCTAssertEqual(counts(preview.stdout), counts(real.stdout), "the dry run's counts and bytes against the pass that followed", file: file, line: line)
+        return real
+    }
+
     func testDeltaFollowsEveryKindOfChange() throws {
         try requireLab()
         try resetScratch()
@@ -306,7 +324,7 @@ final class SyncDeltaLabTests: CLITestCase {
         for (p, t) in [("A/one.txt", "1111"), ("A/Sub/two.txt", "two"), ("B/three.txt", "three"), ("keep.txt", "keep"), ("attr.txt", "attr")] {
             try put(p, t, dir)
         }
-        var r = try migrate(["sync", plan])
+        var r = try previewed(plan)
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stdout.contains("Scratch (full): copied 8"), r.stdout)
         try assertTargetEqualsSource()
@@ -323,10 +341,10 @@ final class SyncDeltaLabTests: CLITestCase {
                                      "--option=client min protocol=NT1", "-a", "ACL:\(jsmith):ALLOWED/\(flags)/READ"])
         }
         try addACE("A/Sub", "OI|CI")                                              // a folder's ACL changed
-        r = try migrate(["sync", plan])
+        r = try previewed(plan)
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stdout.contains("Scratch (delta): copied 4, updated 1"), r.stdout)   // C, C/new.txt, B2, B2/three.txt; one.txt
-        XCTAssertTrue(r.stdout.contains("deleted 2"), r.stdout)                             // keep.txt, B
+        XCTAssertTrue(r.stdout.contains("deleted 3"), r.stdout)                             // keep.txt, B, B/three.txt
         try assertTargetEqualsSource()
         _ = try smbclient(modern, "Scratch", "get A\\one.txt \(dir.path)/one.txt")
         XCTAssertEqual(try String(contentsOfFile: "\(dir.path)/one.txt", encoding: .utf8), "2222")
@@ -336,12 +354,12 @@ final class SyncDeltaLabTests: CLITestCase {
         XCTAssertTrue(try listing(modern, "Scratch")["attr.txt"]?.hasPrefix("AH") ?? false)
 
         // The next delta has nothing to do.
-        r = try migrate(["sync", plan])
+        r = try previewed(plan)
         XCTAssertTrue(r.stdout.contains("copied 0, updated 0, metadata 0, deleted 0"), r.stdout + logOf(r))
 
         // A file's own ACL changed: Samba does not move its change time, so only a full ACL check sees it.
         try addACE("A/Sub/two.txt", "0x0")
-        r = try migrate(["sync", plan, "--acl-check", "all"])
+        r = try previewed(plan, ["--acl-check", "all"])
         XCTAssertTrue(r.stdout.contains("copied 0, updated 0, metadata 1, deleted 0"), r.stdout)
         let (_, two) = try acl(modern, "Scratch", "A/Sub/two.txt")
         XCTAssertTrue(two.dacl?.contains { $0.sid.description == johnSmith && !$0.flags.contains(.inherited) } ?? false, two.sddl)
@@ -365,6 +383,11 @@ final class SyncDeltaLabTests: CLITestCase {
         for child in try FileManager.default.contentsOfDirectory(atPath: "\(Self.labRoot)/legacy/share/Scratch") {
             try FileManager.default.removeItem(atPath: "\(Self.labRoot)/legacy/share/Scratch/\(child)")
         }
+        // The dry run states the guard's verdict, as the real pass then meets it.
+        let preview = try migrate(["sync", plan, "--dry-run"])
+        XCTAssertEqual(preview.status, 1, preview.stdout + preview.stderr)
+        XCTAssertTrue(preview.stderr.contains("mirror guard: the real pass would delete nothing: the source share lists no entries at all"), preview.stderr)
+        XCTAssertTrue(preview.stdout.contains("deleted 0,"), preview.stdout)
         let r = try migrate(["sync", plan])
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.stderr.contains("mirror guard: the source share lists no entries at all"), r.stderr)

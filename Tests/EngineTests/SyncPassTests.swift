@@ -90,7 +90,7 @@ final class SyncPassTests: XCTestCase {
         try FileManager.default.moveItem(at: src.appendingPathComponent("Docs/Deep"), to: src.appendingPathComponent("Docs/Deeper"))
         s = try pass()
         XCTAssertEqual(s.counts.updated, 1)
-        XCTAssertEqual(s.counts.deleted, 2)          // top.txt and Docs/Deep (with its file)
+        XCTAssertEqual(s.counts.deleted, 3)          // top.txt, Docs/Deep and its file (entries, as a dry run counts them)
         XCTAssertEqual(s.counts.copied, 3)           // new.txt, Docs/Deeper and its file
         XCTAssertEqual(try snapshot(dst), try snapshot(src))
     }
@@ -127,6 +127,42 @@ final class SyncPassTests: XCTestCase {
         XCTAssertEqual(try snapshot(dst), [:])
         // Nothing recorded as synced: the next real pass is still a full one.
         XCTAssertEqual(try catalog.syncedCount(share: try catalog.shareID(name: "T", source: "", target: "")), 0)
+    }
+
+    /// A dry run counts exactly what the real pass after it does: after a first pass (nothing to
+    /// do), after edits, additions and a deleted folder (counted in entries), and when the mirror
+    /// guard would stop the deletions (its verdict stated, nothing counted as deleted).
+    func testDryRunCountsEqualTheRealPassThatFollows() throws {
+        func assertPreview(_ configure: (inout SyncPass.Options) -> Void, _ what: String, line: UInt = #line) throws -> PassSummary {
+            let preview = try pass { configure(&$0); $0.dryRun = true }
+            let real = try pass(configure)
+            XCTAssertEqual(preview.counts, real.counts, "\(what): dry run vs the real pass", line: line)
+            XCTAssertEqual(preview.stopped != nil, real.stopped != nil, "\(what): the guard's verdict", line: line)
+            XCTAssertEqual(preview.plannedBytes, real.counts.bytes, "\(what): bytes", line: line)
+            return real
+        }
+        _ = try assertPreview({ _ in }, "the first pass")
+        var real = try assertPreview({ _ in }, "nothing changed")
+        XCTAssertEqual(real.counts.copied + real.counts.updated + real.counts.metadata + real.counts.deleted, 0)
+        XCTAssertEqual(real.counts.skipped, 7)
+        try write("Docs/a.txt", "ALPHA")
+        try setTime("Docs/a.txt", 1_101_823_300)
+        try FileManager.default.createDirectory(at: src.appendingPathComponent("New/Inner"), withIntermediateDirectories: true)
+        try write("New/Inner/n.txt", "new")
+        try FileManager.default.removeItem(at: src.appendingPathComponent("Docs/Deep"))
+        real = try assertPreview({ _ in }, "after edits")
+        XCTAssertEqual(real.counts.deleted, 2, "Deep and Deep/b.txt: deletions are counted in entries")
+        XCTAssertEqual(real.counts.copied, 3)
+        XCTAssertEqual(real.counts.updated, 1)
+        // Most of the target gone from the source: the guard stops the deletions, in both.
+        try FileManager.default.removeItem(at: src.appendingPathComponent("Docs"))
+        real = try assertPreview({ $0.massDeleteFloor = 0 }, "behind the mirror guard")
+        XCTAssertEqual(real.counts.deleted, 0)
+        XCTAssertTrue(real.stopped?.contains("mirror guard") ?? false)
+        let preview = try pass { $0.massDeleteFloor = 0; $0.dryRun = true }
+        XCTAssertTrue(preview.stopped?.contains("the real pass would delete nothing") ?? false, preview.stopped ?? "no verdict")
+        _ = try assertPreview({ $0.massDeleteFloor = 0; $0.allowMassDelete = true }, "with --allow-mass-delete")
+        XCTAssertEqual(try snapshot(dst), try snapshot(src))
     }
 
     func testLeftoverTemporaryFilesAreRemovedAndExcludesRespected() throws {
