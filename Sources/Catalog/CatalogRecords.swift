@@ -20,7 +20,8 @@ public struct SyncedEntry: Hashable, Sendable, Codable {
 
 /// One pass over one share.
 public struct PassRecord: Hashable, Sendable {
-    public enum Kind: String, Sendable { case full, delta, dryRun = "dry-run" }
+    /// `repair`: the entries a cutover's verification found different, copied again while frozen.
+    public enum Kind: String, Sendable { case full, delta, dryRun = "dry-run", repair }
     public enum Status: String, Sendable { case running, completed, failed, stopped }
 
     public var id: Int64

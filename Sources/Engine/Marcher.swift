@@ -72,12 +72,13 @@ public struct Marcher {
                 if isOwnFile(String(e.name)) { own.append(e) } else { byKey[Self.key(e.name)] = e }
             }
             var pairs: [Pair] = []
-            for e in src where filter.admits(path: relativePath(e.path, root), isDirectory: e.kind == .directory) {
+            // The filter's patterns are relative to the share root, wherever the march starts.
+            for e in src where filter.admits(path: e.path, isDirectory: e.kind == .directory) {
                 let k = Self.key(e.name)
                 pairs.append(Pair(path: e.path, source: e, target: byKey.removeValue(forKey: k)))
             }
             // Target entries excluded by the filter are not the pass's business either.
-            for (_, e) in byKey where filter.admits(path: relativePath(e.path, root), isDirectory: e.kind == .directory) {
+            for (_, e) in byKey where filter.admits(path: e.path, isDirectory: e.kind == .directory) {
                 pairs.append(Pair(path: e.path, source: nil, target: e))
             }
             pairs.sort { $0.path < $1.path }
@@ -88,8 +89,4 @@ public struct Marcher {
 
     /// Windows compares names case-insensitively.
     static func key(_ name: Substring) -> String { name.lowercased() }
-
-    func relativePath(_ path: String, _ root: String) -> String {
-        root.isEmpty ? path : String(path.dropFirst(root.count + 1))
-    }
 }

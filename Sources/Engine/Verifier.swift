@@ -19,6 +19,8 @@ public struct Verifier {
         public var folders = 0
         public var bytes: UInt64 = 0
         public var descriptorsCompared = 0
+        /// Files whose content was read on both sides and compared.
+        public var contentCompared = 0
         /// All differences found, up to `limit`; `differenceCount` counts them all.
         public var differences: [Difference] = []
         public var differenceCount = 0
@@ -26,73 +28,152 @@ public struct Verifier {
         public var isClean: Bool { differenceCount == 0 }
     }
 
+    /// Which files have their content read on both sides and compared by SHA-256.
+    public enum Content: Sendable, Hashable {
+        case all
+        case none
+        /// This many files, picked at random among those the walk finds (`migrate verify --sample`).
+        case sample(Int)
+    }
+
     let source: any Tree
     let target: any Tree
     let mapping: ShareMapping
     let translator: SecurityTranslator
     let compareSecurity: Bool
+    let content: Content
     let limit = 10_000
     let progress: (String) -> Void
 
     public init(source: any Tree, target: any Tree, mapping: ShareMapping, policy: ACLPolicy, compareSecurity: Bool = true,
-                progress: @escaping (String) -> Void = { _ in }) {
+                content: Content = .all, progress: @escaping (String) -> Void = { _ in }) {
         self.source = source; self.target = target; self.mapping = mapping
         translator = SecurityTranslator(policy: policy)
         self.compareSecurity = compareSecurity
+        self.content = content
         self.progress = progress
     }
 
+    /// Everything, from the share root.
     public func run() throws -> Result {
-        let started = Date()
+        let c = Comparison(self)
+        try march("", c)
+        return try c.finish()
+    }
+
+    /// These entries again (after a repair): each one's own pair, and with `subtree` everything
+    /// below it too (a folder that was missing or of the other kind).
+    public func recheck(_ paths: [(path: String, subtree: Bool)]) throws -> Result {
+        let c = Comparison(self)
+        var seen = Set<String>()
+        for (path, subtree) in paths.sorted(by: { $0.path < $1.path }) where seen.insert(path).inserted {
+            let s = try Self.entry(source, path), t = try Self.entry(target, path)
+            let own = t.map { FileCopier.isTemporaryName(String($0.name)) } ?? false
+            if own, let t { c.differ(path, "temporary file left on the target", "", "\(t.size) bytes"); continue }
+            if s == nil && t == nil { continue }
+            if compare(Marcher.Pair(path: path, source: s, target: t), c), subtree { try march(path, c) }
+        }
+        return try c.finish()
+    }
+
+    /// An entry, or nil where there is none.
+    static func entry(_ tree: any Tree, _ path: String) throws -> Entry? {
+        do { return try tree.stat(path) } catch where error.kind == .notFound { return nil }
+    }
+
+    /// What one comparison gathers; a class so the march's callbacks can add to it.
+    final class Comparison {
         var result = Result()
+        let started = Date()
+        let limit: Int
+        let sampleSize: Int?
+        /// The files whose content is compared at the end (a uniform sample: reservoir sampling).
+        var sample: [Entry] = []
+        var seenFiles = 0
+        let verifier: Verifier
+
+        init(_ v: Verifier) {
+            verifier = v; limit = v.limit
+            if case .sample(let n) = v.content { sampleSize = max(n, 0) } else { sampleSize = nil }
+        }
+
         func differ(_ path: String, _ what: String, _ s: String, _ t: String) {
             result.differenceCount += 1
             if result.differences.count < limit { result.differences.append(Difference(path: path, what: what, source: s, target: t)) }
         }
-        let detector = ChangeDetector(source: source, target: target, fatTimes: mapping.fatTimes)
+
+        /// Content of a file pair of equal size: now (every file), later (a sample) or never.
+        func content(_ s: Entry, _ t: Entry) {
+            switch verifier.content {
+            case .all: verifier.compareContent(s, t, self)
+            case .none: break
+            case .sample:
+                seenFiles += 1
+                guard let n = sampleSize, n > 0 else { return }
+                if sample.count < n { sample.append(s) } else {
+                    let j = Int.random(in: 0..<seenFiles)
+                    if j < n { sample[j] = s }
+                }
+            }
+        }
+
+        func finish() throws -> Result {
+            for s in sample.sorted(by: { $0.path < $1.path }) {
+                // Looked up again: the walk keeps only the source side of a sampled pair.
+                if let t = try Verifier.entry(verifier.target, s.path) { verifier.compareContent(s, t, self) }
+            }
+            result.seconds = Date().timeIntervalSince(started)
+            return result
+        }
+    }
+
+    func march(_ root: String, _ c: Comparison) throws {
         let marcher = Marcher(source: source, target: target, filter: mapping.filter, retries: 2, retryWait: 1,
                               isOwnFile: { FileCopier.isTemporaryName($0) })
-        try marcher.march(onError: { error, side in
-            differ(error.path, "cannot list the \(side)", error.cause, "")
+        try marcher.march(root, onError: { error, side in
+            c.differ(error.path, "cannot list the \(side)", error.cause, "")
         }, folder: { dir, pairs, own in
             progress(dir)
-            for o in own { differ(o.path, "temporary file left on the target", "", "\(o.size) bytes") }
-            var descend: [String] = []
-            for pair in pairs {
-                guard let s = pair.source else {
-                    // Without mirroring, what only the target has is expected to stay.
-                    if mapping.mirror { differ(pair.path, "extra on the target", "", pair.target!.kind.rawValue) }
-                    continue
-                }
-                guard let t = pair.target else { differ(pair.path, "missing on the target", s.kind.rawValue, ""); continue }
-                if s.kind != t.kind { differ(pair.path, "kind", s.kind.rawValue, t.kind.rawValue); continue }
-                if s.kind == .directory {
-                    result.folders += 1
-                    descend.append(pair.path)
-                } else {
-                    result.files += 1
-                    result.bytes += s.size
-                    if s.size != t.size { differ(pair.path, "size", "\(s.size)", "\(t.size)") }
-                    if !detector.sameTime(s.times.modified, t.times.modified) {
-                        differ(pair.path, "write time", "\(s.times.modified.map { "\($0)" } ?? "-")", "\(t.times.modified.map { "\($0)" } ?? "-")")
-                    }
-                    if s.size == t.size {
-                        do {
-                            let (a, b) = (try Self.checksum(source, s.path), try Self.checksum(target, t.path))
-                            if a != b { differ(pair.path, "content", a, b) }
-                        } catch let e as TreeError { differ(pair.path, "cannot read", e.cause, "") }
-                    }
-                }
-                let sa = s.attributes.intersection(.portable), ta = t.attributes.intersection(.portable)
-                if sa != ta { differ(pair.path, "attributes", "\(sa)", "\(ta)") }
-                compareDetails(s, t, differ)
-                // `differ` changes `result` too: the count comes back instead of passing `result` in.
-                if compareSecurity, compareDescriptors(pair.path, differ) { result.descriptorsCompared += 1 }
-            }
-            return descend
+            for o in own { c.differ(o.path, "temporary file left on the target", "", "\(o.size) bytes") }
+            return pairs.filter { compare($0, c) }.map(\.path)
         })
-        result.seconds = Date().timeIntervalSince(started)
-        return result
+    }
+
+    /// Compares one pair; returns whether it is a pair of folders (to descend into).
+    func compare(_ pair: Marcher.Pair, _ c: Comparison) -> Bool {
+        guard let s = pair.source else {
+            // Without mirroring, what only the target has is expected to stay.
+            if mapping.mirror { c.differ(pair.path, "extra on the target", "", pair.target!.kind.rawValue) }
+            return false
+        }
+        guard let t = pair.target else { c.differ(pair.path, "missing on the target", s.kind.rawValue, ""); return false }
+        if s.kind != t.kind { c.differ(pair.path, "kind", s.kind.rawValue, t.kind.rawValue); return false }
+        let detector = ChangeDetector(source: source, target: target, fatTimes: mapping.fatTimes)
+        if s.kind == .directory {
+            c.result.folders += 1
+        } else {
+            c.result.files += 1
+            c.result.bytes += s.size
+            if s.size != t.size { c.differ(pair.path, "size", "\(s.size)", "\(t.size)") }
+            if !detector.sameTime(s.times.modified, t.times.modified) {
+                c.differ(pair.path, "write time", "\(s.times.modified.map { "\($0)" } ?? "-")", "\(t.times.modified.map { "\($0)" } ?? "-")")
+            }
+            if s.size == t.size { c.content(s, t) }
+        }
+        let sa = s.attributes.intersection(.portable), ta = t.attributes.intersection(.portable)
+        if sa != ta { c.differ(pair.path, "attributes", "\(sa)", "\(ta)") }
+        compareDetails(s, t, c.differ)
+        if compareSecurity, compareDescriptors(pair.path, c.differ) { c.result.descriptorsCompared += 1 }
+        return s.kind == .directory
+    }
+
+    /// SHA-256 of both sides' content.
+    func compareContent(_ s: Entry, _ t: Entry, _ c: Comparison) {
+        do {
+            let (a, b) = (try Self.checksum(source, s.path), try Self.checksum(target, t.path))
+            c.result.contentCompared += 1
+            if a != b { c.differ(s.path, "content", a, b) }
+        } catch let e as TreeError { c.differ(s.path, "cannot read", e.cause, "") } catch { c.differ(s.path, "cannot read", "\(error)", "") }
     }
 
     /// Create times at whole seconds (what SMB1 reports and what can be set on the target), and

@@ -55,6 +55,9 @@ struct CutoverCommand: ParsableCommand {
     @Option(name: .long, help: "Worker processes for the final sync.")
     var workers = 4
 
+    @Option(name: .long, help: "Which unchanged entries the final sync compares ACLs of: all (default: the source is frozen, the last chance), folders, auto, none.")
+    var aclCheck: SyncPass.ACLCheck = .all
+
     func validate() throws {
         if decommission && rollback { throw ValidationError("--decommission and --rollback exclude each other") }
         guard CutoverStep(rawValue: until).map({ CutoverStep.weekend.contains($0) }) == true else {
@@ -89,7 +92,7 @@ struct CutoverCommand: ParsableCommand {
         for mapping in selected {
             let log = CutoverLog(path: session.logFolder + "/cutover-\(mapping.name).log", console: console, operatorName: options.operatorName)
             do {
-                let runner = try setup.runner(mapping, clock: clock, options: options, workers: workers, say: log.say)
+                let runner = try setup.runner(mapping, clock: clock, options: options, workers: workers, aclCheck: aclCheck, say: log.say)
                 if rollback { try runner.run(.rollback) }
                 else if decommission { try runner.run(.decommission) }
                 else { try runner.advance(through: CutoverStep(rawValue: until) ?? .switch) }

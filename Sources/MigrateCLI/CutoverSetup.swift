@@ -74,24 +74,37 @@ struct CutoverSetup {
         try session.catalog.shareID(for: m)
     }
 
-    func runner(_ m: ShareMapping, clock: CutoverClock, options: CutoverOptions, workers: Int, say: @escaping (String) -> Void) throws -> CutoverRunner {
+    func runner(_ m: ShareMapping, clock: CutoverClock, options: CutoverOptions, workers: Int, aclCheck: SyncPass.ACLCheck,
+                say: @escaping (String) -> Void) throws -> CutoverRunner {
         let id = try shareID(m)
         let ns = try namespace(m)
         let work = CutoverWork(
             finalSync: {
                 var o = SyncPass.Options()
                 o.retries = 2; o.retryWait = 2
+                // The source is frozen and this is the last pass: every descriptor is compared (by default).
+                o.aclCheck = aclCheck
                 guard let s = SyncCommand.pass(m, session: session, options: o, workers: workers) else {
                     throw CutoverError.failed("share \(m.name): the final sync could not run")
                 }
-                return (s.counts.failed + (s.stopped == nil ? 0 : 1), "final sync: \(s.counts.copied) copied, \(s.counts.updated) updated, \(s.counts.deleted) deleted, \(s.counts.failed) failed")
+                return (s.counts.failed + (s.stopped == nil ? 0 : 1), "final sync: \(s.counts.copied) copied, \(s.counts.updated) updated, \(s.counts.metadata) metadata, \(s.counts.deleted) deleted, \(s.counts.failed) failed")
             },
             verify: {
                 let (source, target) = try session.opener.openPair(m)
-                let r = try Verifier(source: source, target: target, mapping: m, policy: plan.acl).run()
-                let path = try VerifyReport.write(r, share: m.name, source: m.source.description, target: m.target?.description ?? "",
-                                                  stamp: SyncCommand.stamp(), to: session.reportFolder)
-                return (r.isClean, "\(r.files) files, \(r.folders) folders, \(r.descriptorsCompared) ACLs compared, \(r.differenceCount) differences", path)
+                // The repair's own log, made when there is something to repair.
+                let logPath = session.logFolder + "/repair-\(m.name)-\(SyncCommand.stamp(milliseconds: true))"
+                var log: PassLog?
+                let verifier = Verifier(source: source, target: target, mapping: m, policy: plan.acl)
+                let repairer = Repairer(mapping: m, source: source, target: target, catalog: session.catalog, policy: plan.acl) { kind, line in
+                    if log == nil { log = try? PassLog(path: PassLog.unusedPath(logPath)) }
+                    log?.line(kind, line)
+                }
+                let outcome = try FrozenVerification(verifier: verifier, repairer: repairer).run()
+                let header = VerifyReport.Header(migration: plan.name, share: m.name, source: m.source.description, target: m.targetDescription,
+                                                 operatorName: options.operatorName, date: clock.now, kind: "cutover verify, source frozen",
+                                                 contentCompared: "every file")
+                let path = try VerifyReport.write(outcome, header: header, stamp: SyncCommand.stamp(), to: session.reportFolder)
+                return (outcome.isClean, outcome.summary, path)
             },
             sourceChanges: {
                 let source = try session.opener.open(m.source)

@@ -1,24 +1,87 @@
 import Engine
 import Foundation
 
-/// The verification report of a cutover: counts, then every difference found (Markdown and JSON).
+/// The verification report (the cutover's verify step, `migrate verify`): who, when, what
+/// against what, the counts, every difference found, what was repaired and what is left.
 public enum VerifyReport {
-    /// Writes `<share>-verify-<stamp>.md` and `.json` into `dir`; returns the Markdown path.
-    public static func write(_ r: Verifier.Result, share: String, source: String, target: String, stamp: String, to dir: String) throws -> String {
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let base = "\(dir)/\(share)-verify-\(stamp)"
-        var md = "# Verification: \(share)\n\n\(source) against \(target)\n\n"
-        md += "- \(r.files) files (\(Human.bytes(r.bytes)), every one read on both sides and compared by SHA-256), \(r.folders) folders\n"
-        md += "- \(r.descriptorsCompared) security descriptors compared (owner, group, DACL and its protected flag, after the SID map)\n"
-        md += "- took \(Human.duration(r.seconds))\n\n"
-        md += r.isClean ? "**Result: identical.**\n" : "**Result: \(r.differenceCount) differences.**\n\n| Path | What | Source | Target |\n|---|---|---|---|\n"
-        for d in r.differences {
-            md += "| \(d.path) | \(d.what) | \(d.source.replacingOccurrences(of: "|", with: "\\|")) | \(d.target.replacingOccurrences(of: "|", with: "\\|")) |\n"
+    public struct Header: Sendable, Codable {
+        public var migration: String
+        public var share: String
+        public var source: String
+        public var target: String
+        public var operatorName: String
+        public var date: Date
+        /// "cutover verify, source frozen" or "rehearsal, source not frozen".
+        public var kind: String
+        /// "every file", "a sample of 200 files", "none (sizes and times only)".
+        public var contentCompared: String
+
+        public init(migration: String, share: String, source: String, target: String, operatorName: String, date: Date,
+                    kind: String, contentCompared: String) {
+            self.migration = migration; self.share = share; self.source = source; self.target = target
+            self.operatorName = operatorName; self.date = date; self.kind = kind; self.contentCompared = contentCompared
         }
-        try md.write(toFile: base + ".md", atomically: true, encoding: .utf8)
+    }
+
+    struct Document: Codable {
+        var header: Header
+        var found: Verifier.Result
+        var repair: Repairer.Result?
+        var after: Verifier.Result?
+        var notRepaired: String?
+        var clean: Bool
+    }
+
+    /// Writes `<share>-verify-<stamp>.md` and `.json` into `dir`; returns the Markdown path.
+    public static func write(_ o: FrozenVerification.Outcome, header: Header, stamp: String, to dir: String) throws -> String {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let base = "\(dir)/\(header.share)-verify-\(stamp)"
+        try markdown(o, header: header).write(toFile: base + ".md", atomically: true, encoding: .utf8)
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try enc.encode(r).write(to: URL(fileURLWithPath: base + ".json"))
+        enc.dateEncodingStrategy = .iso8601
+        let doc = Document(header: header, found: o.found, repair: o.repair, after: o.after, notRepaired: o.notRepaired, clean: o.isClean)
+        try enc.encode(doc).write(to: URL(fileURLWithPath: base + ".json"))
         return base + ".md"
     }
+
+    public static func markdown(_ o: FrozenVerification.Outcome, header h: Header) -> String {
+        let r = o.found
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.dateFormat = "yyyy-MM-dd HH:mm:ss zzz"
+        var md = "# Verification: \(h.share)\n\n"
+        md += "| | |\n|---|---|\n"
+        for (k, v) in [("Migration", h.migration), ("Share", h.share), ("Source", h.source), ("Target", h.target),
+                       ("Date", f.string(from: h.date)), ("Operator", h.operatorName), ("Kind", h.kind),
+                       ("Content compared", h.contentCompared)] {
+            md += "| \(k) | \(cell(v)) |\n"
+        }
+        md += "\n- \(r.files) files (\(Human.bytes(r.bytes))), \(r.folders) folders\n"
+        md += "- \(r.contentCompared) files read on both sides and compared by SHA-256\n"
+        md += "- \(r.descriptorsCompared) security descriptors compared (owner, group, DACL and its protected flag, after the SID map)\n"
+        md += "- took \(Human.duration(r.seconds))\n\n"
+        if r.isClean { return md + "**Result: identical.**\n" }
+        md += o.isClean ? "**Result: identical after repair** (\(r.differenceCount) differences found and repaired).\n\n"
+                        : "**Result: \(o.after?.differenceCount ?? r.differenceCount) differences\(o.repair == nil ? "" : " after the repair").**\n\n"
+        if let why = o.notRepaired { md += "Not repaired: \(why).\n\n" }
+        md += "## Differences found\n\n" + table(r)
+        if let repair = o.repair {
+            md += "\n## Repairs\n\n| Path | Repair | Result |\n|---|---|---|\n"
+            for x in repair.outcomes { md += "| \(cell(x.path)) | \(cell(x.action)) | \(x.error.map { "**failed**: " + cell($0) } ?? "done") |\n" }
+        }
+        if let after = o.after {
+            md += "\n## After the repair\n\n" + (after.isClean ? "No differences.\n" : table(after))
+        }
+        return md
+    }
+
+    static func table(_ r: Verifier.Result) -> String {
+        var md = "| Path | What | Source | Target |\n|---|---|---|---|\n"
+        for d in r.differences { md += "| \(cell(d.path)) | \(d.what) | \(cell(d.source)) | \(cell(d.target)) |\n" }
+        if r.differenceCount > r.differences.count { md += "\n… and \(r.differenceCount - r.differences.count) more.\n" }
+        return md
+    }
+
+    static func cell(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
 }

@@ -170,31 +170,106 @@ final class CutoverLabTests: CLITestCase {
         XCTAssertEqual(back.status, 2, "no rollback after decommission")
     }
 
-    /// Descriptor differences found at verify time (an ACE added to a file's DACL, another owner,
-    /// inheritance turned off on a folder, all on the target after the last sync): the cutover
-    /// stops at verify with exit 1 and a report naming each, never a crash (it aborted on an
-    /// exclusivity violation before), and rollback then unfreezes the share.
-    func testDescriptorDifferencesAtVerifyTimeStopTheCutoverWithAReport() throws {
+    /// What verify finds while the share is frozen is repaired inside the window and checked
+    /// again, then the cutover goes on: on the target after the last sync, an ACE added to a
+    /// file's DACL and its hidden bit set, another owner, inheritance turned off on a folder, a
+    /// same-size edit that kept its write time (robocopy misses it too), a folder deleted, a file
+    /// added. (Verify used to crash on the first descriptor difference, leaving the share frozen.)
+    /// The report names each difference and repair, who ran it, when, and what against what.
+    func testDifferencesAtVerifyTimeAreRepairedInsideTheWindow() throws {
+        let dir = try scratch()
+        let plan = try plan(dir)
+        try "notes, twenty bytes\n".write(to: dir.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
+        _ = try smbclient(legacy, "Scratch", "put \(dir.path)/notes.txt notes.txt; mkdir Deep; put \(dir.path)/notes.txt Deep/inner.txt")
+        try synced(plan)
+        let paths = ["Reports/q4.txt", "top.txt", "Reports", "Deep", "Deep/inner.txt"]
+        let before = try paths.map { try acl(modern, "Scratch", $0) }
+        let listingBefore = try listing(modern, "Scratch")
+        // Frozen and final-synced; the changes come after the final sync, so verify is what finds them.
+        let first = try cutover(plan, ["--until", "final-sync"], now: inWindow)
+        XCTAssertEqual(first.status, 0, first.stderr + first.stdout)
+        let admin = ["-U", "labadmin%\(try password())"]
+        XCTAssertEqual(try run("smbcacls", ["//\(modern)/Scratch", "Reports/q4.txt"] + admin + ["--add", "ACL:S-1-5-32-545:ALLOWED/0/READ"]).0, 0)
+        _ = try run("smbclient", ["//\(modern)/Scratch"] + admin + ["-c", "setmode Reports/q4.txt +h"])
+        XCTAssertEqual(try run("smbcacls", ["//\(modern)/Scratch", "top.txt"] + admin + ["--chown", "S-1-5-32-544"]).0, 0)
+        XCTAssertEqual(try run("smbcacls", ["//\(modern)/Scratch", "Reports"] + admin + ["--inherit", "remove"]).0, 0)
+        _ = try run("smbclient", ["//\(modern)/Scratch"] + admin + ["-c", "put \(dir.path)/plan.yaml extra.txt; del Deep\\inner.txt; rmdir Deep"])
+        // Same size, same write time, other bytes: on the target server's disk, the time put back.
+        let notes = "\(Self.labRoot)/modern/share/Scratch/notes.txt"
+        let mtime = try run("stat", ["-c", "%.9Y", notes]).1.trimmingCharacters(in: .whitespacesAndNewlines)
+        try "NOTES, TWENTY BYTES\n".write(toFile: notes, atomically: false, encoding: .utf8)
+        XCTAssertEqual(try run("touch", ["-d", "@\(mtime)", notes]).0, 0)
+
+        let r = try cutover(plan, ["--operator-name", "Dana Tester"], now: inWindow)
+        XCTAssertEqual(r.status, 0, "repaired, then switched: \(r.stderr)\n\(r.stdout)")
+        XCTAssertTrue(r.stdout.contains("repairs failed") && r.stdout.contains("0 differences after the repair"), r.stdout)
+        XCTAssertEqual(try link(), "msdfs:\(modern)\\Scratch", "switched after the repair")
+        // Checked with smbcacls and smbclient: the target is what it was after the last sync.
+        for (path, was) in zip(paths, before) {
+            let now = try acl(modern, "Scratch", path)
+            XCTAssertEqual(now.0, was.0, "\(path): control flags")
+            XCTAssertEqual(now.1.owner, was.1.owner, "\(path): owner")
+            XCTAssertEqual(Set(now.1.dacl ?? []), Set(was.1.dacl ?? []), "\(path): DACL")
+        }
+        assertSameListing(listingBefore, try listing(modern, "Scratch"), "target after the repair vs after the last sync:")
+        XCTAssertEqual(try smbclient(modern, "Scratch", "get notes.txt -").components(separatedBy: "\n").first, "notes, twenty bytes")
+
+        let reportPath = try XCTUnwrap(r.stdout.components(separatedBy: "report: ").last?.split(separator: "\n").first.map(String.init))
+        let report = try String(contentsOfFile: reportPath, encoding: .utf8)
+        for needle in ["| Operator | Dana Tester |", "| Share | Scratch |", "| Source | \\\\\(legacy)\\Scratch |", "| Target | \\\\\(modern)\\Scratch |",
+                       "| Date | 2026-11-28 ", "identical after repair", "## Differences found", "## Repairs",
+                       "| Reports/q4.txt | DACL", "| Reports/q4.txt | attributes", "| top.txt | owner", "| Reports | inheritance (protected)",
+                       "| notes.txt | content", "| Deep | missing on the target", "| extra.txt | extra on the target",
+                       "| Deep | folder copied again with its contents | done |", "| notes.txt | copied again | done |",
+                       "| extra.txt | removed from the target | done |", "| Reports/q4.txt | metadata applied again | done |"] {
+            XCTAssertTrue(report.contains(needle), "the report has \(needle): \(report.prefix(3000))")
+        }
+        XCTAssertTrue(try status(plan).contains("repair"), "the repair is a pass of its own")
+    }
+
+    /// A repair that cannot be done (a service on the old server holds the source file open,
+    /// sharing nothing, through the freeze) stops the cutover at verify with exit 1, the report
+    /// says which repair failed and why, the link is not switched, and rollback unfreezes the share.
+    func testARepairThatFailsStopsTheCutoverAndRollbackUnfreezes() throws {
         let dir = try scratch()
         let plan = try plan(dir)
         try synced(plan)
-        let admin = ["-U", "labadmin%\(try password())"]
-        XCTAssertEqual(try run("smbcacls", ["//\(modern)/Scratch", "Reports/q4.txt"] + admin + ["--add", "ACL:S-1-5-32-545:ALLOWED/0/READ"]).0, 0)
-        XCTAssertEqual(try run("smbcacls", ["//\(modern)/Scratch", "top.txt"] + admin + ["--chown", "S-1-5-32-544"]).0, 0)
-        XCTAssertEqual(try run("smbcacls", ["//\(modern)/Scratch", "Reports"] + admin + ["--inherit", "remove"]).0, 0)
-        // The cutover's final sync runs first; with `--acl-check auto` on a Samba source it does not
-        // read file descriptors, so verify is where these are found.
+        let q4 = "\(Self.labRoot)/modern/share/Scratch/Reports/q4.txt"
+        let mtime = try run("stat", ["-c", "%.9Y", q4]).1.trimmingCharacters(in: .whitespacesAndNewlines)
+        try "QUARTERLY NUMBERS\n".write(toFile: q4, atomically: false, encoding: .utf8)
+        XCTAssertEqual(try run("touch", ["-d", "@\(mtime)", q4]).0, 0)
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        holder.arguments = ["-c", """
+            import sys, time
+            from samba.samba3 import libsmb_samba_internal as libsmb, param as s3param
+            from samba import credentials
+            lp = s3param.get_context(); lp.load_default()
+            c = credentials.Credentials(); c.guess(lp); c.set_username('root'); c.set_password(sys.argv[1])
+            conn = libsmb.Conn('\(legacy)', 'Scratch', lp, c, force_smb1=True)
+            conn.create('Reports\\q4.txt', DesiredAccess=0x12019f, ShareAccess=0)
+            print('held', flush=True)
+            time.sleep(120)
+            """, try password("root")]
+        let out = Pipe()
+        holder.standardOutput = out
+        try holder.run()
+        defer { holder.terminate() }
+        var said = Data()
+        while !said.contains(UInt8(ascii: "\n")) { let d = out.fileHandleForReading.availableData; if d.isEmpty { break }; said += d }
+        XCTAssertEqual(String(decoding: said, as: UTF8.self), "held\n", "the file is held open")
+
         let r = try cutover(plan, now: inWindow)
-        XCTAssertEqual(r.status, 1, "stopped, not crashed (an abort is 134): \(r.stderr)\n\(r.stdout)")
-        let said = r.stdout + r.stderr
-        XCTAssertTrue(said.contains("verification found differences"), said)
-        let reportPath = try XCTUnwrap(said.components(separatedBy: "see ").last?.split(separator: "\n").first.map { String($0).trimmingCharacters(in: .whitespaces) })
-        let report = try String(contentsOfFile: reportPath.hasSuffix(".md") ? reportPath : reportPath + ".md", encoding: .utf8)
-        for needle in ["Reports/q4.txt", "DACL", "top.txt", "owner", "inheritance (protected)"] {
-            XCTAssertTrue(report.contains(needle), "the report names \(needle): \(report.prefix(1500))")
-        }
+        XCTAssertEqual(r.status, 1, r.stderr + r.stdout)
+        XCTAssertTrue(r.stderr.contains("verification found differences") && r.stderr.contains("1 repairs failed"), r.stderr)
+        let reportPath = try XCTUnwrap(r.stderr.components(separatedBy: "see ").last?.split(separator: "\n").first.map { String($0).trimmingCharacters(in: .whitespaces) })
+        let report = try String(contentsOfFile: reportPath, encoding: .utf8)
+        XCTAssertTrue(report.contains("| Reports/q4.txt | cannot read |"), report)
+        XCTAssertTrue(report.contains("| Reports/q4.txt | copied again | **failed**") && report.contains("SHARING_VIOLATION"), report)
+        XCTAssertTrue(report.contains("## After the repair"), report)
         XCTAssertEqual(try link(), "msdfs:\(legacy)\\Scratch", "the namespace was not switched")
         XCTAssertFalse(try aliceCanWrite("while-frozen.txt"), "frozen until rolled back")
+        holder.terminate()
         let back = try cutover(plan, ["--rollback"])
         XCTAssertEqual(back.status, 0, back.stderr + back.stdout)
         XCTAssertTrue(try aliceCanWrite("after-rollback.txt"), "the share is not stranded")

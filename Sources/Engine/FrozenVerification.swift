@@ -1,0 +1,50 @@
+import Foundation
+
+/// The cutover's verify step. The source is frozen, so what differs can be made right inside the
+/// window: compare everything, repair exactly what differs, compare those entries again. It is
+/// clean when every repair worked and the second comparison finds nothing.
+public struct FrozenVerification {
+    public struct Outcome: Sendable {
+        public var found: Verifier.Result
+        public var repair: Repairer.Result?
+        public var after: Verifier.Result?
+        /// Why nothing was repaired although differences were found.
+        public var notRepaired: String?
+
+        public var isClean: Bool {
+            if found.isClean { return true }
+            guard let repair, let after else { return false }
+            return repair.failed.isEmpty && after.isClean
+        }
+
+        public var summary: String {
+            var s = "\(found.files) files, \(found.folders) folders, \(found.descriptorsCompared) ACLs compared, \(found.differenceCount) differences"
+            if let repair {
+                s += "; \(repair.outcomes.count - repair.failed.count) entries repaired, \(repair.failed.count) repairs failed"
+                if let after { s += ", \(after.differenceCount) differences after the repair" }
+            } else if let notRepaired {
+                s += "; not repaired: \(notRepaired)"
+            }
+            return s
+        }
+    }
+
+    let verifier: Verifier
+    let repairer: Repairer?
+
+    /// `repairer` nil: compare only.
+    public init(verifier: Verifier, repairer: Repairer?) { self.verifier = verifier; self.repairer = repairer }
+
+    public func run() throws -> Outcome {
+        var outcome = Outcome(found: try verifier.run())
+        guard !outcome.found.isClean, let repairer else { return outcome }
+        guard outcome.found.differenceCount == outcome.found.differences.count else {
+            outcome.notRepaired = "more than \(outcome.found.differences.count) differences (the report lists the first ones); run the final sync again"
+            return outcome
+        }
+        let repair = try repairer.run(outcome.found.differences)
+        outcome.repair = repair
+        outcome.after = try verifier.recheck(repair.recheck)
+        return outcome
+    }
+}
