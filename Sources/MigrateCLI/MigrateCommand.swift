@@ -11,7 +11,7 @@ public struct MigrateCommand: ParsableCommand {
         (see the report), 2 bad input (plan, credentials, arguments).
         """,
         version: MigrateVersion.current,
-        subcommands: [PlanCommand.self, SyncCommand.self, CutoverCommand.self, StatusCommand.self, WorkerCommand.self]
+        subcommands: [PlanCommand.self, SyncCommand.self, CutoverCommand.self, VerifyCommand.self, StatusCommand.self, WorkerCommand.self]
     )
 
     public init() {}

@@ -365,6 +365,43 @@ final class SyncDeltaLabTests: CLITestCase {
         XCTAssertTrue(two.dacl?.contains { $0.sid.description == johnSmith && !$0.flags.contains(.inherited) } ?? false, two.sddl)
     }
 
+    /// `migrate verify` compares without changing anything: identical after a sync; a same-size
+    /// edit that kept its write time only with `--checksum` or a `--sample` that includes it; an
+    /// ACE added on the target and a deleted file always; exit 1 and a report naming each.
+    func testVerifyComparesWithoutChangingAnything() throws {
+        let (dir, plan) = try seedScratch(folders: ["A"], files: [("A/one.txt", "1111"), ("top.txt", "top"), ("two.txt", "two")])
+        XCTAssertEqual(try migrate(["sync", plan]).status, 0)
+        var r = try migrate(["verify", plan, "--checksum", "--operator-name", "Rehearsal Team"])
+        XCTAssertEqual(r.status, 0, r.stderr + r.stdout)
+        XCTAssertTrue(r.stdout.contains("Scratch: identical; 3 files, 1 folders, 3 compared by content"), r.stdout)
+        let disk = "\(Self.labRoot)/modern/share/Scratch/A/one.txt"
+        let mtime = try run("stat", ["-c", "%.9Y", disk]).1.trimmingCharacters(in: .whitespacesAndNewlines)
+        try "2222".write(toFile: disk, atomically: false, encoding: .utf8)
+        XCTAssertEqual(try run("touch", ["-d", "@\(mtime)", disk]).0, 0)
+        r = try migrate(["verify", plan])
+        XCTAssertEqual(r.status, 0, "sizes and times alone cannot see it: \(r.stdout)")
+        XCTAssertTrue(r.stdout.contains("0 compared by content"), r.stdout)
+        for args in [["--checksum"], ["--sample", "5"]] {
+            r = try migrate(["verify", plan] + args)
+            XCTAssertEqual(r.status, 1, r.stdout)
+            XCTAssertTrue(r.stderr.contains("differs: Scratch: A/one.txt: content"), r.stderr)
+        }
+        _ = try run("smbcacls", ["//\(modern)/Scratch", "top.txt", "-U", "labadmin%\(try password())", "--add", "ACL:S-1-5-32-545:ALLOWED/0/READ"])
+        _ = try smbclient(modern, "Scratch", "del two.txt")
+        r = try migrate(["verify", plan, "--share", "Scratch"])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("top.txt: DACL") && r.stderr.contains("two.txt: missing on the target"), r.stderr)
+        let path = try XCTUnwrap(r.stdout.components(separatedBy: "report: ").last?.trimmingCharacters(in: .whitespacesAndNewlines))
+        let report = try String(contentsOfFile: path, encoding: .utf8)
+        for needle in ["| Operator |", "| Kind | rehearsal, source not frozen |", "| Content compared | none (sizes and write times only) |",
+                       "**Result: 2 differences.**", "| two.txt | missing on the target |"] {
+            XCTAssertTrue(report.contains(needle), "\(needle) in \(report)")
+        }
+        XCTAssertNil(try listing(modern, "Scratch")["two.txt"], "verify repairs nothing")
+        XCTAssertEqual(try migrate(["verify", plan, "--checksum", "--sample", "3"]).status, 2, "exclusive options are bad input")
+        _ = dir
+    }
+
     func logOf(_ r: Result) -> String {
         guard let path = r.stdout.components(separatedBy: "log: ").last?.trimmingCharacters(in: .whitespacesAndNewlines) else { return "" }
         return (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
