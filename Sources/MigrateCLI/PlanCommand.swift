@@ -31,6 +31,9 @@ struct PlanCommand: ParsableCommand {
         let console = Console()
         let plan = try PlanSession.loadPlan(planFile, console: console)
         if validateOnly {
+            let errors = Secrets.checkFiles(of: plan)
+            for e in errors { console.err("error: \(e)") }
+            if !errors.isEmpty { throw ExitCode(2) }
             console.out("\(planFile): plan is valid (\(plan.shares.count) shares, \(plan.servers.count) servers)")
             return
         }

@@ -35,6 +35,13 @@ enum Secrets {
             guard lstat(path, &st) == 0 else {
                 throw SecretError(server: server.name, message: "password file \(path): \(String(cString: strerror(errno)))")
             }
+            if (st.st_mode & S_IFMT) != S_IFREG {
+                throw SecretError(server: server.name, message: "password file \(path) is not a regular file")
+            }
+            // Someone else's file could be swapped for another password (or read by its owner).
+            if st.st_uid != getuid() {
+                throw SecretError(server: server.name, message: "password file \(path) belongs to uid \(st.st_uid), not to the user running migrate (uid \(getuid()))")
+            }
             if st.st_mode & 0o077 != 0 {
                 throw SecretError(server: server.name, message: "password file \(path) is readable by others (mode \(String(st.st_mode & 0o777, radix: 8)))",
                 )
@@ -46,5 +53,19 @@ enum Secrets {
             guard !pw.isEmpty else { throw SecretError(server: server.name, message: "password file \(path) is empty") }
             return SMBCredentials(domain: account.domain, user: account.user, password: pw)
         }
+    }
+
+    /// Every password file the plan names (migration and admin accounts), checked as a run would
+    /// read them: `plan --validate-only`. Environment variables are not required there (the
+    /// plan may be checked on another machine than the one that runs it).
+    static func checkFiles(of plan: Plan) -> [SecretError] {
+        var errors: [SecretError] = []
+        for s in plan.servers {
+            for account in [s.migrationAccount] + (s.admin.map { [$0] } ?? []) {
+                guard case .file = account.secret else { continue }
+                do { _ = try credentials(for: account, of: s, environment: [:]) } catch let e as SecretError { errors.append(e) } catch {}
+            }
+        }
+        return errors
     }
 }

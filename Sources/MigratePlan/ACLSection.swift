@@ -83,6 +83,17 @@ struct ACLSection {
     /// comments. A first row without a SID and without a `DOMAIN\` name is a header, whatever its
     /// names; columns after the second are allowed only when the header names them (comments).
     func csv(_ path: String, node: Node?) -> [Row] {
+        // A map is a file of its own: never a device or a process's memory or environment
+        // (whose text an error would print), never larger than a spreadsheet could be.
+        var st = stat()
+        if ["/dev", "/proc", "/sys"].contains(where: { PlanSafety.isInside(path, $0) }) || (stat(path, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG) {
+            sink.add(node, "'\(path)' is not a regular file", hint: "a CSV file of two columns: from,to (or name,sid)")
+            return []
+        }
+        if st.st_size > 64 << 20 {
+            sink.add(node, "'\(path)' is \(st.st_size >> 20) MiB: too large for a SID map", hint: "a CSV file of two columns: from,to (or name,sid)")
+            return []
+        }
         guard let data = FileManager.default.contents(atPath: path), let decoded = String(data: data, encoding: .utf8) else {
             sink.add(node, "cannot read '\(path)' as UTF-8 text", hint: "the path is relative to the plan's folder")
             return []

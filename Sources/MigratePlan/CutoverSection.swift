@@ -10,7 +10,11 @@ struct CutoverSection {
         var plan = CutoverPlan(windows: [], freeze: .sharePermissions, closeSessions: true, freezeCommand: nil,
                                decommission: .disableShare, decommissionCommand: nil)
         guard let node, let r = NodeReader(node, sink, what: "'cutover'") else { return plan }
-        for w in r.sequence("windows") ?? [] {
+        let windows = r.sequence("windows")
+        if let windows, windows.isEmpty {
+            sink.add(r.value("windows"), "'windows' is empty: no cutover step could ever run", hint: "list at least one window, or leave the key out")
+        }
+        for w in windows ?? [] {
             if let window = buildWindow(w) { plan.windows.append(window) }
         }
         let sorted = plan.windows.sorted { $0.start < $1.start }
@@ -56,6 +60,11 @@ struct CutoverSection {
             sink.add(r.value("end"), "window ends before it starts")
             return nil
         }
+        // A window of more than two weeks is a typo (a year 99999, a month for a day).
+        if end.timeIntervalSince(start) > 14 * 86_400 {
+            sink.add(r.value("end"), "the window lasts \(Int(end.timeIntervalSince(start) / 86_400)) days", hint: "a cutover window is a weekend or a night: at most 14 days")
+            return nil
+        }
         return CutoverWindow(start: start, end: end, timeZone: zone)
     }
 
@@ -65,7 +74,8 @@ struct CutoverSection {
         f.timeZone = zone
         for format in ["yyyy-MM-dd HH:mm", "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss"] {
             f.dateFormat = format
-            if let d = f.date(from: text) { return d }
+            // Four-digit years only: DateFormatter takes "99999-01-01" too.
+            if text.prefix(4).allSatisfy(\.isNumber), text.dropFirst(4).first == "-", let d = f.date(from: text) { return d }
         }
         sink.add(node, "'\(text)' is not a date and time", hint: "write local time in the window's zone: 2026-11-28 18:00")
         return nil

@@ -81,10 +81,11 @@ final class NodeReader {
     func rejectUnknownKeys(_ section: String) {
         for (k, _) in mapping {
             guard let name = k.string, !used.contains(name) else { continue }
-            let close = used.min { editDistance($0, name) < editDistance($1, name) }
+            // A typo is short: a long key is no near miss (and comparing it would take minutes).
+            let close = name.count > 64 ? nil : used.min { editDistance($0, name) < editDistance($1, name) }
             let hint = close.flatMap { editDistance($0, name) <= 3 ? "did you mean '\($0)'?" : nil }
                 ?? "known keys: " + used.sorted().joined(separator: ", ")
-            sink.add(k, "unknown key '\(name)' in \(section)", hint: hint)
+            sink.add(k, "unknown key '\(PlanSafety.shown(name))' in \(section)", hint: hint)
         }
     }
 }

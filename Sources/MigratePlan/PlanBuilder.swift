@@ -7,6 +7,7 @@ final class PlanBuilder {
     let file: String
     let base: String
     let sink = ProblemSink()
+    var safety: PlanSafety { PlanSafety(sink: sink) }
 
     init(file: String, base: String) { self.file = file; self.base = base }
 
@@ -18,7 +19,12 @@ final class PlanBuilder {
         guard let top = NodeReader(root, sink, what: "the plan") else { return nil }
         let name = top.string("migration", required: true, hint: "a name for this migration, e.g. 'migration: Head office file server'") ?? "migration"
         let slug = String(name.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" })
-        let catalog = resolvePath(top.string("catalog") ?? ".migrate/\(slug).sqlite")
+        let catalogText = top.string("catalog")
+        if let catalogText, catalogText.trimmingCharacters(in: .whitespaces).isEmpty {
+            sink.add(top.value("catalog"), "'catalog' is empty", hint: "name a file, such as catalog: .migrate/finance.sqlite, or leave the key out")
+        }
+        let catalog = resolvePath(catalogText.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 } ?? ".migrate/\(slug).sqlite")
+        if catalogText != nil { safety.checkCatalog(catalog, top.value("catalog")) }
         let servers = top.value("servers").map(buildServers) ?? {
             sink.add(root, "missing required key 'servers'", hint: "name each server with its host and account")
             return []
@@ -28,12 +34,15 @@ final class PlanBuilder {
         var shares: [ShareMapping] = []
         if let list = top.sequence("shares") {
             if list.isEmpty { sink.add(top.value("shares"), "'shares' is empty", hint: "list at least one share to migrate") }
-            shares = list.compactMap { buildShare($0, servers: servers) }
+            let built = list.map { ($0, buildShare($0, servers: servers)) }.compactMap { n, s in s.map { ($0, n) } }
+            shares = built.map(\.0)
             var seen: [String: Node] = [:]
-            for (s, node) in zip(shares, list) {
+            for (s, node) in built {
                 if seen[s.name.lowercased()] != nil { sink.add(node, "share '\(s.name)' is listed twice") }
                 seen[s.name.lowercased()] = node
+                if let folder = s.targetFolder { safety.checkLocalTarget(folder, node.mapping?["target"], planFile: file, catalog: catalog) }
             }
+            safety.checkOverlaps(shares, built.map(\.1))
         } else if top.value("shares") == nil {
             sink.add(root, "missing required key 'shares'", hint: "list the shares to migrate, each with source and target")
         }
@@ -58,6 +67,8 @@ final class PlanBuilder {
             let host = r.string("host", required: true, hint: "DNS name or IP address of the server") ?? ""
             if host.contains("/") || host.contains("\\") {
                 sink.add(r.value("host"), "'host' must be a bare host name, not a UNC path", hint: "host: fs2003.corp.example")
+            } else if !host.isEmpty {
+                safety.checkHost(host, r.value("host"))
             }
             let user = r.string("user", required: true, hint: "the migration account, e.g. user: svc-migrate") ?? ""
             let domain = r.string("domain") ?? ""
@@ -84,8 +95,17 @@ final class PlanBuilder {
     /// One of password_env, password_file, kerberos (never a password in the plan).
     func buildSecret(_ r: NodeReader, _ v: Node, what: String) -> Server.Secret {
         var secrets: [Server.Secret] = []
-        if let env = r.string("password_env") { secrets.append(.environment(env)) }
-        if let f = r.string("password_file") { secrets.append(.file(resolvePath(f))) }
+        if let env = r.string("password_env") {
+            if env.isEmpty || !env.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) || env.first!.isNumber {
+                sink.add(r.value("password_env"), "'password_env' must name an environment variable ('\(PlanSafety.shown(env))')",
+                         hint: "letters, digits and '_', such as password_env: MIGRATE_OLD_PW")
+            }
+            secrets.append(.environment(env))
+        }
+        if let f = r.string("password_file") {
+            if f.isEmpty { sink.add(r.value("password_file"), "'password_file' is empty", hint: "the path of a file only its owner can read") }
+            secrets.append(.file(resolvePath(f)))
+        }
         if r.bool("kerberos", default: false) { secrets.append(.kerberos) }
         if let p = r.value("password") {
             sink.add(p, "passwords never go in the plan file",
@@ -113,8 +133,10 @@ final class PlanBuilder {
                      hint: "known servers: " + servers.map(\.name).joined(separator: ", "))
             return nil
         }
-        return ShareLocation(server: server.name, host: server.host, share: parts[1],
-                             subpath: parts.dropFirst(2).joined(separator: "/"))
+        let loc = ShareLocation(server: server.name, host: server.host, share: parts[1],
+                                subpath: parts.dropFirst(2).joined(separator: "/"))
+        safety.checkLocation(loc, node, what: what)
+        return loc
     }
 
     func buildShare(_ node: Node, servers: [Server]) -> ShareMapping? {

@@ -357,4 +357,21 @@ extension CLITests {
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stdout.contains("plan is valid (1 shares, 2 servers)"), r.stdout)
     }
+
+    /// `--validate-only` checks the password files as a run would read them: one others can
+    /// read, one that belongs to another user, one that is missing are each bad input.
+    func testValidateOnlyChecksPasswordFiles() throws {
+        let dir = try scratch()
+        let pw = dir.appendingPathComponent("file.pw")
+        try "x\n".write(to: pw, atomically: true, encoding: .utf8)
+        let plan = try writePlan(dir, servers(legacySecret: "password_file: \(pw.path)") + "shares:\n  - {source: //legacy/Finance, target: //modern/Finance}\n")
+        for (prepare, expected) in [({ chmod(pw.path, 0o644) }, "is readable by others (mode 644)"),
+                                    ({ chmod(pw.path, 0o600); return chown(pw.path, 65534, 65534) }, "belongs to uid 65534, not to the user running migrate"),
+                                    ({ unlink(pw.path) }, "No such file or directory")] as [(() -> Int32, String)] {
+            _ = prepare()
+            let r = try migrate(["plan", plan, "--validate-only"])
+            XCTAssertEqual(r.status, 2, r.stdout)
+            XCTAssertTrue(r.stderr.contains("server 'legacy': password file \(pw.path)") && r.stderr.contains(expected), r.stderr)
+        }
+    }
 }

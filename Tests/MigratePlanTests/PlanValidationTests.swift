@@ -85,6 +85,60 @@ final class PlanValidationTests: XCTestCase {
         assertProblem(good + "\n    mirror: sometimes\n", line: 14, column: 13, contains: "must be true or false")
     }
 
+    /// Plans that would destroy data or reach the wrong place, each refused at its line:column
+    /// (all of them were accepted before).
+    func testPlansThatWouldDestroyDataAreRefused() {
+        let two = good + "\n  - source: '\\\\old\\HR'\n    target: '\\\\new\\Finance'\n"
+        // Two shares into one target: with mirroring each pass deletes the other's files.
+        assertProblem(two, line: 15, column: 13, contains: "writes where share 'Finance' writes")
+        assertProblem(two.replacingOccurrences(of: "'\\\\new\\Finance'\n", with: "'\\\\NEW\\finance'\n"), line: 15, column: 13, contains: "writes where share")
+        // One DFS link for two shares.
+        let links = good + "\n    dfs_link: fin\n  - source: '\\\\old\\HR'\n    target: '\\\\new\\HR'\n    dfs_link: FIN\ndfs: {namespace: '\\\\new\\files'}\n"
+        assertProblem(links, line: 17, column: 15, contains: "names the dfs_link 'FIN' that share 'Finance' names")
+        // Local targets that hold the system, the plan or its catalog.
+        for (target, text) in [("/", "system folder"), ("'../../../../etc'", "system folder"), (".", "holds the plan file"), ("/tmp", "holds the plan file")] {
+            assertProblem(good.replacingOccurrences(of: "target: '\\\\new\\Finance'", with: "target: \(target)"), line: 13, column: 13, contains: text)
+        }
+        assertProblem("catalog: /srv/x/c.sqlite\n" + good.replacingOccurrences(of: "target: '\\\\new\\Finance'", with: "target: /srv/x"),
+                      line: 14, column: 13, contains: "holds the catalog")
+        // Catalogs that are no database file.
+        assertProblem("catalog: /\n" + good, line: 1, column: 10, contains: "is a folder")
+        assertProblem("catalog: /dev/null\n" + good, line: 1, column: 10, contains: "not a place for a database")
+        assertProblem("catalog: ''\n" + good, line: 1, column: 10, contains: "'catalog' is empty")
+        // Hosts and share names no server can have.
+        for (host, text) in [("'fs 01'", "spaces"), ("\"fs01\\n\"", "control characters"), ("'fs01:445'", "must not carry a port"), ("fs_01..x", "not a valid host name")] {
+            assertProblem(good.replacingOccurrences(of: "host: 10.0.0.1", with: "host: \(host)"), line: 4, column: 11, contains: text)
+        }
+        XCTAssertNoThrow(try PlanLoader.parse(good.replacingOccurrences(of: "host: 10.0.0.1", with: "host: 'fe80::1'"), file: "/tmp/plan.yaml"))
+        for share in ["..", "S*", "S:x", "S\\0x", String(repeating: "x", count: 300)] {
+            let yaml = good.replacingOccurrences(of: "'\\\\old\\Finance'", with: "\"//old/\(share)\"")
+            assertProblem(yaml, line: 12, column: 13, contains: "which no server can have")
+        }
+        // Windows that cannot be meant; an empty list; an empty variable name.
+        assertProblem(good + "\ncutover:\n  windows:\n    - start: 2026-11-28 18:00\n      end: 99999-11-29 06:00\n      time_zone: UTC\n",
+                      line: 17, column: 12, contains: "is not a date")
+        assertProblem(good + "\ncutover:\n  windows:\n    - start: 2026-11-28 18:00\n      end: 2027-11-29 06:00\n      time_zone: UTC\n",
+                      line: 17, column: 12, contains: "the window lasts 365 days")
+        assertProblem(good + "\ncutover:\n  windows: []\n", line: 15, column: 12, contains: "'windows' is empty")
+        assertProblem(good.replacingOccurrences(of: "password_env: OLD_PW", with: "password_env: ''"), line: 6, column: 19, contains: "must name an environment variable")
+        // A 50 MB key is reported at once, shortened.
+        let huge = String(repeating: "k", count: 5_000_000)
+        let started = Date()
+        let ps = problems(good + "\n? \(huge)\n: 1\n")
+        XCTAssertLessThan(Date().timeIntervalSince(started), 10)
+        XCTAssertTrue(ps.contains { $0.message.contains("unknown key 'kkk") && $0.message.count < 120 }, "\(ps.map(\.message))")
+    }
+
+    /// A SID map that is no file of its own (a process's environment, a device) is refused
+    /// without printing a byte of it.
+    func testSIDMapFromProcOrADeviceIsRefused() {
+        for path in ["/proc/self/environ", "/dev/zero"] {
+            let ps = problems(good + "\nacl:\n  mode: translate\n  map_file: \(path)\n")
+            XCTAssertTrue(ps.contains { $0.message.contains("is not a regular file") }, "\(ps)")
+            XCTAssertFalse(ps.contains { $0.message.contains("PATH=") || ($0.hint ?? "").contains("PATH=") })
+        }
+    }
+
     func testEveryProblemIsReportedNotJustTheFirst() {
         let yaml = good.replacingOccurrences(of: "    password_env: OLD_PW", with: "    password: x")
             .replacingOccurrences(of: "    target:", with: "    taget:") + "\ndfs:\n  provider: nfs\n"
