@@ -17,14 +17,31 @@ extension CatalogDatabase {
         }
     }
 
-    public func beginPass(share: Int64, kind: PassRecord.Kind, at time: Double) throws(Failure) -> Int64 {
+    /// `forecast`: what the pass is expected to take (seconds) and on what basis, to be shown against what it took.
+    public func beginPass(share: Int64, kind: PassRecord.Kind, at time: Double, forecast: PassRecord.Forecast? = nil,
+                          log: String? = nil) throws(Failure) -> Int64 {
         try write { db in
             // A pass left "running" by a killed process is over: the new one redoes what it had not finished.
             try db.execute(sql: "UPDATE pass SET status = 'stopped', ended = ?, message = coalesce(message, 'interrupted') WHERE share_id = ? AND status = 'running'",
                            arguments: [time, share])
-            try db.execute(sql: "INSERT INTO pass (share_id, kind, status, started) VALUES (?, ?, 'running', ?)",
-                           arguments: [share, kind.rawValue, time])
+            try db.execute(sql: "INSERT INTO pass (share_id, kind, status, started, forecast, forecast_basis, log) VALUES (?, ?, 'running', ?, ?, ?, ?)",
+                           arguments: [share, kind.rawValue, time, forecast?.seconds, forecast?.basis, log])
             return db.lastInsertedRowID
+        }
+    }
+
+    /// The plan's estimate of a share's first pass, replacing an earlier one.
+    public func recordEstimate(share: Int64, _ forecast: PassRecord.Forecast, at time: Double) throws(Failure) {
+        try write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO estimate (share_id, seconds, basis, made) VALUES (?, ?, ?, ?)",
+                           arguments: [share, forecast.seconds, forecast.basis, time])
+        }
+    }
+
+    public func estimate(share: Int64) throws(Failure) -> PassRecord.Forecast? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT seconds, basis FROM estimate WHERE share_id = ?", arguments: [share])
+                .map { PassRecord.Forecast(seconds: $0["seconds"], basis: $0["basis"]) }
         }
     }
 
@@ -54,7 +71,9 @@ extension CatalogDatabase {
         c.sourceEntries = row["source_entries"]
         return PassRecord(id: row["id"], share: row["share_name"], kind: PassRecord.Kind(rawValue: row["kind"]) ?? .full,
                           status: PassRecord.Status(rawValue: row["status"]) ?? .failed, started: row["started"],
-                          ended: row["ended"], counts: c, message: row["message"])
+                          ended: row["ended"], counts: c, message: row["message"],
+                          forecast: (row["forecast"] as Double?).map { PassRecord.Forecast(seconds: $0, basis: row["forecast_basis"] ?? "") },
+                          log: row["log"])
     }
 
     // MARK: synced state
@@ -151,6 +170,11 @@ extension CatalogDatabase {
             try db.execute(sql: "UPDATE work SET state = ?, attempts = ?, error = ? WHERE pass_id = ? AND path = ? AND action = ?",
                            arguments: [error == nil ? "done" : "failed", attempts, error, pass, path, action.rawValue])
         }
+    }
+
+    /// How many of a pass's work items are in `state`.
+    public func workCount(pass: Int64, state: WorkItem.State) throws(Failure) -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM work WHERE pass_id = ? AND state = ?", arguments: [pass, state.rawValue]) ?? 0 }
     }
 
     public func work(pass: Int64, state: WorkItem.State? = nil, limit: Int = 1000) throws(Failure) -> [WorkItem] {

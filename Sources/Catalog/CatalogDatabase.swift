@@ -128,6 +128,21 @@ public final class CatalogDatabase {
                 CREATE INDEX cutover_step_share ON cutover_step(share_id, id);
                 """)
         }
+        m.registerMigration("v3-forecast") { db in
+            try db.execute(sql: """
+                -- What each pass was forecast to take when it began (seconds), and on what basis.
+                ALTER TABLE pass ADD COLUMN forecast REAL;
+                ALTER TABLE pass ADD COLUMN forecast_basis TEXT;
+                ALTER TABLE pass ADD COLUMN log TEXT;            -- the pass's log file
+                -- The plan's estimate of each share's first pass (`migrate plan`).
+                CREATE TABLE estimate (
+                    share_id INTEGER PRIMARY KEY REFERENCES share(id),
+                    seconds REAL NOT NULL,
+                    basis TEXT NOT NULL,
+                    made REAL NOT NULL
+                );
+                """)
+        }
         return m
     }
 

@@ -32,6 +32,20 @@ public struct PassRecord: Hashable, Sendable {
     public var ended: Double?
     public var counts: PassCounts
     public var message: String?
+    /// What the pass was expected to take when it began.
+    public var forecast: Forecast? = nil
+    /// Its log file.
+    public var log: String? = nil
+
+    public struct Forecast: Hashable, Sendable, Codable {
+        public var seconds: Double
+        /// "the plan's estimate", "the last completed delta"...
+        public var basis: String
+        public init(seconds: Double, basis: String) { self.seconds = seconds; self.basis = basis }
+    }
+
+    /// How long it took, when it ended.
+    public var seconds: Double? { ended.map { $0 - started } }
 }
 
 /// What a pass did, by action.
@@ -49,7 +63,8 @@ public struct PassCounts: Hashable, Sendable, Codable {
 
 /// A decided action of a pass.
 public struct WorkItem: Hashable, Sendable {
-    public enum Action: String, Sendable, CaseIterable { case copy, update, metadata, delete, mkdir }
+    /// `list`: a folder that could not be listed (recorded as failed, so status shows it).
+    public enum Action: String, Sendable, CaseIterable { case copy, update, metadata, delete, mkdir, list }
     public enum State: String, Sendable { case pending, done, failed }
     public var path: String
     public var action: Action

@@ -8,8 +8,10 @@ public struct DryRun {
     public struct Options: Sendable {
         public var readSecurity = true
         public var measureReadRate = true
-        public init(readSecurity: Bool = true, measureReadRate: Bool = true) {
-            self.readSecurity = readSecurity; self.measureReadRate = measureReadRate
+        /// Parallel lanes of the copy probe: the workers the first pass will have (`sync --workers`).
+        public var lanes = 4
+        public init(readSecurity: Bool = true, measureReadRate: Bool = true, lanes: Int = 4) {
+            self.readSecurity = readSecurity; self.measureReadRate = measureReadRate; self.lanes = lanes
         }
     }
 
@@ -37,12 +39,14 @@ public struct DryRun {
             let targetText = mapping.target?.description ?? mapping.targetFolder ?? "?"
             var inv = ShareInventory(name: mapping.name, source: mapping.source.description, target: targetText)
             // Target first: its failure does not stop the inventory, which only reads the source.
+            var target: (any Tree)?
             if let t = mapping.target {
                 let check = connect(role: "target", mapping.name, t)
+                target = check.1
                 report.connections.append(check.0); events(.connected(check.0))
             } else if let folder = mapping.targetFolder {
                 var c = PlanReport.ConnectionCheck(role: "target", share: mapping.name, location: folder, account: "(local)", ok: true)
-                do { _ = try opener.openLocal(folder) } catch { c.ok = false; c.error = error.reason }
+                do { target = try opener.openLocal(folder) } catch { c.ok = false; c.error = error.reason }
                 report.connections.append(c); events(.connected(c))
             }
             let (check, tree) = connect(role: "source", mapping.name, mapping.source)
@@ -58,13 +62,7 @@ public struct DryRun {
                     inv.unreadableCount += 1
                     inv.unreadable.append(.init(path: "", operation: "walk", reason: "\(error)"))
                 }
-                if options.measureReadRate {
-                    let rate = ReadRateProbe.measure(tree: tree, largest: walker.largestPath, smallFiles: walker.smallSample)
-                    inv.readBytesPerSecond = rate.bytesPerSecond
-                    inv.readFilesPerSecond = rate.filesPerSecond
-                    inv.estimatedCopySeconds = ReadRateProbe.estimate(files: inv.files, bytes: inv.bytes,
-                                                                      bytesPerSecond: rate.bytesPerSecond, filesPerSecond: rate.filesPerSecond)
-                }
+                if options.measureReadRate { estimate(mapping, &inv, walker, source: tree, target: target) }
             } else {
                 inv.connectError = check.error
             }
@@ -76,6 +74,50 @@ public struct DryRun {
             report.connections.append(check); events(.connected(check))
         }
         return report
+    }
+
+    /// The first pass's duration: the walk as the inventory measured it, plus the files and
+    /// folders at the rate a copy probe achieved on the pass's parallel lanes, plus the bytes of
+    /// the large files at the probe's byte rate. Where the target cannot take the probe, the
+    /// source read rate alone (said so in the report).
+    private func estimate(_ mapping: ShareMapping, _ inv: inout ShareInventory, _ walker: Inventorier, source: any Tree, target: (any Tree)?) {
+        if let target {
+            var lanes: [CopyRateProbe.Lane] = [(source, target)]
+            // A pass connects both sides, and its workers each do too (in parallel, once the first file is found).
+            var connecting = 0.0
+            for _ in 1..<max(options.lanes, 1) {
+                let t0 = monotonicSeconds()
+                guard let o = try? opener.independent(), let pair = try? openPair(mapping, o) else { break }
+                connecting = max(connecting, monotonicSeconds() - t0)
+                lanes.append(pair)
+            }
+            let rates = CopyRateProbe(policy: plan.acl, copySecurity: options.readSecurity)
+                .measure(lanes: lanes, small: walker.smallSample, large: walker.probeLarge)
+            inv.copyLanes = rates.lanes
+            inv.copyFilesPerSecond = rates.filesPerSecond
+            inv.copyBytesPerSecond = rates.bytesPerSecond
+            if let fps = rates.filesPerSecond, walker.largeFiles == 0 || rates.bytesPerSecond != nil {
+                let entries = Double(inv.files + inv.folders)
+                inv.estimatedCopySeconds = 2 * connecting + walker.listingSeconds + entries / fps + Double(walker.largeBytes) / (rates.bytesPerSecond ?? 1)
+                inv.estimateBasis = "copied \(walker.smallSample.count) sampled files to the target on \(rates.lanes) lanes (\(String(format: "%.0f", fps)) files/s)"
+                    + (rates.bytesPerSecond.map { " and a \(walker.probeLarge.map { "\($0.size >> 20) MiB" } ?? "large") file at \(Int($0) >> 20) MiB/s" } ?? "")
+                    + ", then removed them; the walk as the inventory timed it; connecting as the probe's lanes did"
+                return
+            }
+            inv.estimateBasis = rates.problem.map { "the copy probe failed (\($0)); " } ?? ""
+        }
+        let rate = ReadRateProbe.measure(tree: source, largest: walker.largestPath, smallFiles: walker.smallSample.map(\.path))
+        inv.readBytesPerSecond = rate.bytesPerSecond
+        inv.readFilesPerSecond = rate.filesPerSecond
+        inv.estimatedCopySeconds = ReadRateProbe.estimate(files: inv.files, bytes: inv.bytes,
+                                                          bytesPerSecond: rate.bytesPerSecond, filesPerSecond: rate.filesPerSecond)
+        inv.estimateBasis = (inv.estimateBasis ?? "") + "the source's read rate only (the target could not be probed; writing to it adds to this)"
+    }
+
+    private func openPair(_ m: ShareMapping, _ o: any TreeOpener) throws -> CopyRateProbe.Lane {
+        let source = try o.open(m.source)
+        let target = if let t = m.target { try o.open(t) } else { try o.openLocal(m.targetFolder ?? "") }
+        return (source, target)
     }
 
     private func connect(role: String, _ share: String, _ loc: ShareLocation) -> (PlanReport.ConnectionCheck, (any Tree)?) {

@@ -91,9 +91,12 @@ public final class SyncPass {
         let previous = try catalog.passes(share: mapping.name, limit: 5).first { $0.kind != .dryRun }
         let quick = options.trustCatalog && isDelta && previous?.status == .completed
         var summary = PassSummary(share: mapping.name, kind: quick ? "quick delta" : kind.rawValue)
-        let passID = try catalog.beginPass(share: shareID, kind: kind, at: started.timeIntervalSince1970)
+        let forecast = options.dryRun ? nil
+            : PassForecast.next(isDelta: isDelta, passes: try catalog.passes(share: mapping.name, limit: 20), estimate: try catalog.estimate(share: shareID))
+        let passID = try catalog.beginPass(share: shareID, kind: kind, at: started.timeIntervalSince1970, forecast: forecast, log: log?.path)
         summary.logFile = log?.path
-        log?.line("pass", "\(kind.rawValue) pass \(passID) of \(mapping.name): \(mapping.source) -> \(mapping.targetDescription)")
+        log?.line("pass", "\(kind.rawValue) pass \(passID) of \(mapping.name): \(mapping.source) -> \(mapping.targetDescription)"
+                  + (forecast.map { String(format: "; forecast %.0f s (%@)", $0.seconds, $0.basis) } ?? ""))
         for (side, tree) in [("source", source), ("target", target)] {
             if let t = tree as? any TransportDescribingTree { log?.line("transport", "\(side) \(t.displayName): \(t.transportSummary)") }
         }
@@ -209,6 +212,10 @@ public final class SyncPass {
             st.summary.failures.append(.init(path: error.path, action: "list \(side)", reason: reason))
             self.log?.line("error", "list \(side) \(error.path): \(reason)")
             self.events(.failed(error.path, reason))
+            if !self.options.dryRun {
+                try self.catalog.enqueue(pass: st.passID, [WorkItem(path: error.path, action: .list, kind: .directory, size: 0)])
+                try self.catalog.complete(pass: st.passID, path: error.path, action: .list, attempts: 1, error: "list \(side): \(reason)")
+            }
             if side == "source" { st.sourceUnlisted = true }
         }) { dir, pairs, own in
             try stopIfAsked()
@@ -314,6 +321,7 @@ public final class SyncPass {
         case .metadata: st.summary.counts.metadata += 1
         case .delete: st.summary.counts.deleted += entries
         case .mkdir: st.summary.counts.copied += 1
+        case .list: break
         }
         let bytes = item.action == .copy || item.action == .update ? item.size : 0
         st.summary.counts.bytes += bytes
@@ -329,6 +337,7 @@ public final class SyncPass {
     private func perform(_ item: WorkItem, _ src: Entry, _ existing: Entry?, _ st: State, parallel: Bool = false) throws {
         try stopIfAsked()
         switch item.action {
+        case .list: return   // only ever recorded as failed
         case .mkdir, .delete:
             do {
                 if item.action == .mkdir {

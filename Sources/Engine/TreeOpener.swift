@@ -7,4 +7,7 @@ public protocol TreeOpener {
     /// Logs on and opens the share (or folder); throws when it cannot be reached.
     func open(_ location: ShareLocation) throws(TreeError) -> any Tree
     func openLocal(_ folder: String) throws(TreeError) -> any Tree
+    /// An opener with connections of its own, for trees used on another thread (as a worker
+    /// process has its own).
+    func independent() throws -> any TreeOpener
 }

@@ -173,7 +173,7 @@ public struct Verifier {
             let (a, b) = (try Self.checksum(source, s.path), try Self.checksum(target, t.path))
             c.result.contentCompared += 1
             if a != b { c.differ(s.path, "content", a, b) }
-        } catch let e as TreeError { c.differ(s.path, "cannot read", e.cause, "") } catch { c.differ(s.path, "cannot read", "\(error)", "") }
+        } catch { c.differ(s.path, "cannot read", error.cause, "") }
     }
 
     /// Create times at whole seconds (what SMB1 reports and what can be set on the target), and
@@ -200,7 +200,7 @@ public struct Verifier {
             do {
                 let (x, y) = (try Self.checksum(src, src.streamPath(s.path, name)), try Self.checksum(dst, dst.streamPath(t.path, name)))
                 if x != y { differ(s.path, "stream :\(name) content", x, y) }
-            } catch let e as TreeError { differ(s.path, "cannot read stream :\(name)", e.cause, "") } catch {}
+            } catch { differ(s.path, "cannot read stream :\(name)", error.cause, "") }
         }
     }
 

@@ -26,11 +26,23 @@ public final class Inventorier {
     private var principalCounts: [SID: Int] = [:]
     private var siblings: [String: String] = [:]   // lowercased name -> first name, for the current folder
     private var currentFolder: String?
-    /// A few small files (full tree paths) for the read-rate probe.
-    public private(set) var smallSample: [String] = []
+    /// Files up to `wholeFileSize`, picked uniformly at random (full tree paths), for the rate probes.
+    public private(set) var smallSample: [Entry] = []
+    private var smallSeen = 0
+    public static let sampleSize = 48
+    /// The size up to which a pass copies a file whole, in one exchange a side.
+    public static let wholeFileSize: UInt64 = 1 << 20
+    /// Files larger than that: how many, and their bytes (the byte rate's part of an estimate).
+    public private(set) var largeFiles = 0
+    public private(set) var largeBytes: UInt64 = 0
     /// The largest file's full tree path, for the read-rate probe.
     public private(set) var largestPath: String?
     private var largestSize: UInt64 = 0
+    /// The largest file of at most 64 MiB above `wholeFileSize`: the copy probe's byte rate.
+    public private(set) var probeLarge: Entry?
+    /// Seconds the walk spent listing (what a pass's walk costs), without the descriptor reads.
+    public private(set) var listingSeconds = 0.0
+    private var securitySeconds = 0.0
 
     public init(tree: any Tree, mapping: ShareMapping, policy: ACLPolicy, readSecurity: Bool, now: Timestamp,
                 targetPrefixLength: Int, progress: @escaping (InventoryProgress) -> Void = { _ in }) {
@@ -61,7 +73,7 @@ public final class Inventorier {
                 inv.bytes += entry.size
                 noteLarge(rel, entry.size, &inv)
                 if entry.size > largestSize { largestSize = entry.size; largestPath = entry.path }
-                if entry.size < 64 << 10, smallSample.count < 40, inv.files % 7 == 1 { smallSample.append(entry.path) }
+                sample(entry)
                 noteAge(entry, &inv)
             }
             if entry.attributes.contains(.hidden) { inv.hidden += 1 }
@@ -82,6 +94,20 @@ public final class Inventorier {
             .sorted { ($0.decision.hasPrefix("unmapped") ? 0 : 1, $0.sid) < ($1.decision.hasPrefix("unmapped") ? 0 : 1, $1.sid) }
         inv.largest.sort { $0.size > $1.size }
         inv.seconds = monotonicSeconds() - started
+        listingSeconds = max(inv.seconds - securitySeconds, 0)
+    }
+
+    /// Reservoir sampling of the small files; the large ones are counted and the probe's file kept.
+    private func sample(_ entry: Entry) {
+        guard entry.size <= Self.wholeFileSize else {
+            largeFiles += 1
+            largeBytes += entry.size
+            if entry.size <= 64 << 20, entry.size > probeLarge?.size ?? 0 { probeLarge = entry }
+            return
+        }
+        smallSeen += 1
+        if smallSample.count < Self.sampleSize { smallSample.append(entry) }
+        else if case let j = Int.random(in: 0..<smallSeen), j < Self.sampleSize { smallSample[j] = entry }
     }
 
     private func record(_ error: TreeError, _ inv: inout ShareInventory) {
@@ -93,6 +119,8 @@ public final class Inventorier {
     }
 
     private func countPrincipals(_ tree: any SecurityDescriptorTree, _ path: String, _ inv: inout ShareInventory) {
+        let t0 = monotonicSeconds()
+        defer { securitySeconds += monotonicSeconds() - t0 }
         do {
             let sd = try tree.securityDescriptor(path)
             for sid in sd.principals { principalCounts[sid, default: 0] += 1 }
@@ -165,8 +193,3 @@ func relative(_ path: String, to root: String) -> String {
     return path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
 }
 
-func monotonicSeconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-}

@@ -55,6 +55,12 @@ public struct ShareInventory: Codable, Sendable {
     public var readBytesPerSecond: Double?
     public var readFilesPerSecond: Double?
     public var estimatedCopySeconds: Double?
+    /// How the estimate was made (what was measured).
+    public var estimateBasis: String?
+    /// The copy probe: small files a second on `copyLanes` lanes, and one large file's bytes a second.
+    public var copyFilesPerSecond: Double?
+    public var copyBytesPerSecond: Double?
+    public var copyLanes: Int?
 
     public init(name: String, source: String, target: String) {
         self.name = name; self.source = source; self.target = target

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Catalog
 import Engine
 import Foundation
 import Inventory
@@ -21,8 +22,11 @@ struct PlanCommand: ParsableCommand {
     @Flag(name: .long, help: "Do not read security descriptors (faster; no principal list).")
     var noAcls = false
 
-    @Flag(name: .long, help: "Do not measure the source read rate (no duration estimate).")
+    @Flag(name: .long, help: "Do not measure copy rates (no duration estimate, nothing written to the targets).")
     var noProbe = false
+
+    @Option(name: .long, help: "The workers the first sync will run (sync --workers): the copy probe runs as many lanes.")
+    var workers = 4
 
     @Flag(name: .long, help: "Only validate the plan file; do not connect.")
     var validateOnly = false
@@ -38,7 +42,7 @@ struct PlanCommand: ParsableCommand {
             return
         }
         let opener = try PlanSession.opener(for: plan, console: console)
-        let dryRun = DryRun(plan: plan, opener: opener, options: .init(readSecurity: !noAcls, measureReadRate: !noProbe))
+        let dryRun = DryRun(plan: plan, opener: opener, options: .init(readSecurity: !noAcls, measureReadRate: !noProbe, lanes: max(workers, 1)))
         let result = dryRun.run { event in
             switch event {
             case .connected(let c) where !c.ok:
@@ -66,6 +70,7 @@ struct PlanCommand: ParsableCommand {
             throw ExitCode(1)
         }
         console.out("Report: \(dir)/plan-report.md (also .json, .html)")
+        recordEstimates(result, plan, console)
         console.out("\(result.shares.count) shares, \(result.totalFiles) files, \(result.totalFolders) folders, \(Human.bytes(result.totalBytes))"
                     + (result.estimatedSeconds.map { "; estimated copy time \(Human.duration($0))" } ?? ""))
         if !result.unmapped.isEmpty { console.out("\(result.unmapped.count) principal(s) will not map: see the report") }
@@ -73,5 +78,18 @@ struct PlanCommand: ParsableCommand {
             console.out("\(result.failedConnections.count) connection problem(s), \(result.unreadableCount) item(s) could not be read")
             throw ExitCode(1)
         }
+    }
+
+    /// Each share's estimate goes to the catalog, so its first pass is shown against it (`status`).
+    func recordEstimates(_ result: PlanReport, _ plan: Plan, _ console: Console) {
+        guard result.shares.contains(where: { $0.estimatedCopySeconds != nil }) else { return }
+        do {
+            let catalog = try CatalogDatabase(path: plan.catalogPath)
+            for (s, m) in zip(result.shares, plan.shares) {
+                guard let seconds = s.estimatedCopySeconds else { continue }
+                try catalog.recordEstimate(share: try catalog.shareID(for: m), .init(seconds: seconds, basis: "the plan's estimate"),
+                                           at: Date().timeIntervalSince1970)
+            }
+        } catch { console.err("warning: the estimates could not be kept in the catalog: \(error)") }
     }
 }

@@ -49,6 +49,18 @@ final class PlanTreeOpener: TreeOpener {
         try LocalFolderTree(root: folder)
     }
 
+    /// The same credentials, contexts and sessions of its own.
+    func independent() throws -> any TreeOpener {
+        let o = try PlanTreeOpener(plan: plan, credentials: credentials)
+        o.refused = refused
+        return o
+    }
+
+    private init(plan: Plan, credentials: [String: SMBCredentials]) throws {
+        self.plan = plan
+        self.credentials = credentials
+    }
+
     /// A share's source and target trees, as sync and its workers use them.
     func openPair(_ mapping: ShareMapping) throws(TreeError) -> (source: any Tree, target: any Tree) {
         if !mapping.source.subpath.isEmpty || !(mapping.target?.subpath.isEmpty ?? true) {

@@ -31,21 +31,40 @@ struct StatusCommand: ParsableCommand {
             }
             defer { try? cutoverLines(mapping, session).forEach(console.out) }
             let c = last.counts
-            let took = last.ended.map { Human.duration($0 - last.started) } ?? "still running or interrupted"
+            let took = last.seconds.map(Human.duration) ?? "still running or interrupted"
             console.out("\n\(mapping.name): last pass #\(last.id) \(last.kind.rawValue), \(last.status.rawValue), started \(f.string(from: Date(timeIntervalSince1970: last.started))), took \(took)")
             console.out("  copied \(c.copied), updated \(c.updated), metadata \(c.metadata), deleted \(c.deleted), unchanged \(c.skipped), failed \(c.failed), \(Human.bytes(c.bytes)); \(c.sourceEntries) source entries")
             if let m = last.message { console.out("  note: \(m)") }
-            if c.failed > 0 {
-                let failures = try session.catalog.work(pass: last.id, state: .failed, limit: 10)
-                for w in failures { console.out("  failed: \(w.action.rawValue) \(w.path): \(w.error ?? "")") }
-            }
-            // The next delta costs about what the last complete delta took (a full pass if none yet).
-            if let delta = passes.first(where: { $0.kind == .delta && $0.status == .completed }), let end = delta.ended {
-                console.out("  next delta: about \(Human.duration(end - delta.started)) (last completed delta)")
+            try failureLines(last, session).forEach(console.out)
+            console.out("  passes, forecast against actual:")
+            for p in passes.prefix(10) { console.out("    " + Self.forecastLine(p, f)) }
+            let id = try session.catalog.shareID(for: mapping)
+            if let next = PassForecast.next(isDelta: true, passes: passes, estimate: try session.catalog.estimate(share: id)) {
+                console.out("  next delta: about \(Human.duration(next.seconds)) (\(next.basis))")
             } else {
                 console.out("  next delta: unknown until a delta pass has completed")
             }
         }
+    }
+
+    /// Every failed entry of the pass, up to 50; beyond that, where the full list is.
+    func failureLines(_ pass: PassRecord, _ session: PlanSession) throws -> [String] {
+        let total = try session.catalog.workCount(pass: pass.id, state: .failed)
+        guard total > 0 else { return [] }
+        var out = try session.catalog.work(pass: pass.id, state: .failed, limit: 50).map { "  failed: \($0.action.rawValue) \($0.path): \($0.error ?? "")" }
+        if total > out.count {
+            out.append("  … \(total - out.count) more failed entries: every one is in \(pass.log ?? "the pass's log") (lines starting 'error')")
+        }
+        return out
+    }
+
+    /// `#12 delta completed 2026-11-28 19:00:03: took 41 s, forecast 38 s (the last completed delta (#11)), +8 %`
+    static func forecastLine(_ p: PassRecord, _ f: DateFormatter) -> String {
+        var line = "#\(p.id) \(p.kind.rawValue) \(p.status.rawValue) \(f.string(from: Date(timeIntervalSince1970: p.started))): took \(p.seconds.map(Human.duration) ?? "-")"
+        guard let forecast = p.forecast else { return line + ", no forecast" }
+        line += ", forecast \(Human.duration(forecast.seconds)) (\(forecast.basis))"
+        if let took = p.seconds, forecast.seconds > 0 { line += String(format: ", %+.0f %%", (took - forecast.seconds) / forecast.seconds * 100) }
+        return line
     }
 
     /// The share's cutover state and its last step, when a cutover has begun.

@@ -10,7 +10,7 @@ public enum MarkdownReport {
         md += "| | |\n|---|---|\n"
         md += "| Shares | \(r.shares.count) |\n| Files | \(r.totalFiles) |\n| Folders | \(r.totalFolders) |\n"
         md += "| Data | \(Human.bytes(r.totalBytes)) |\n"
-        md += "| Estimated copy time | " + (r.estimatedSeconds.map { Human.duration($0) + " (source read rate measured now; writing to the target adds to it)" } ?? "unknown (nothing could be measured)") + " |\n"
+        md += "| Estimated copy time | " + (r.estimatedSeconds.map { Human.duration($0) + " (the first pass, from what was measured now: see each share)" } ?? "unknown (nothing could be measured)") + " |\n"
         md += "| Connection problems | \(r.failedConnections.count) |\n| Could not be read | \(r.unreadableCount) |\n"
         md += "| Unmapped principals | \(r.unmapped.count) |\n\n"
         if !r.cutoverWindows.isEmpty {
@@ -54,6 +54,9 @@ public enum MarkdownReport {
         md += "Walked in \(Human.duration(s.seconds)).\n"
         if s.saclsReadable == false {
             md += "**Audit SACLs could not be read** (the account lacks SeSecurityPrivilege, \"Manage auditing and security log\"): they will not be copied unless that is granted.\n"
+        }
+        if let e = s.estimatedCopySeconds, let basis = s.estimateBasis {
+            md += "First pass estimated at \(Human.duration(e)): \(basis).\n"
         }
         if let bps = s.readBytesPerSecond {
             md += "Read rate measured: \(Human.rate(bps))" + (s.readFilesPerSecond.map { String(format: ", %.0f small files/s", $0) } ?? "") + ".\n"

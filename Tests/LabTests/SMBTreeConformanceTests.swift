@@ -93,3 +93,27 @@ final class SignedSMB1TreeConformanceTests: SMBConformanceCase {
     func testWalk() throws { try checkWalkVisitsEverythingAndPrunes() }
     func testOptionalAbilities() throws { XCTAssertEqual(try checkOptionalAbilities(), ["streams", "descriptors", "read whole"]) }
 }
+
+/// A folder inside an SMB3 share as a tree of its own (`SubfolderTree`): every ability of the
+/// share, through the folder.
+final class SubfolderSMBTreeConformanceTests: SMBConformanceCase {
+    override func makeTree() throws -> (tree: any Tree, base: String) {
+        let share = try Lab.share(host, shareName)
+        let folder = "conformance-sub-\(UUID().uuidString.prefix(8))"
+        try share.makeDirectory(folder)
+        try share.makeDirectory(folder + "/Inner")
+        return (SubfolderTree.wrap(share, folder: folder + "/Inner"), "")
+    }
+
+    override func cleanUp(_ tree: any Tree, _ base: String) {
+        let sub = tree as! SubfolderTree
+        removeTree(sub.inner, String(sub.folder.split(separator: "/")[0]))
+    }
+
+    func testDataRoundTrips() throws { try checkDataRoundTripsInLargeBlocks() }
+    func testListingWithAwkwardNames() throws { try checkListingGivesExactlyTheChildrenWithAwkwardNames() }
+    func testTimesAndReadOnly() throws { try checkTimesAndReadOnlyAttributeAreSet() }
+    func testRenameDeleteErrors() throws { try checkRenameDeleteAndTypedErrors() }
+    func testWalk() throws { try checkWalkVisitsEverythingAndPrunes() }
+    func testOptionalAbilities() throws { XCTAssertEqual(try checkOptionalAbilities(), ["put", "streams", "descriptors", "read whole", "one-exchange metadata"]) }
+}
