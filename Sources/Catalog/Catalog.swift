@@ -31,10 +31,19 @@ extension CatalogDatabase {
     }
 
     /// The plan's estimate of a share's first pass, replacing an earlier one.
-    public func recordEstimate(share: Int64, _ forecast: PassRecord.Forecast, at time: Double) throws(Failure) {
+    /// `entries`, `bytes`: what the inventory found (the first pass's progress counts against them).
+    public func recordEstimate(share: Int64, _ forecast: PassRecord.Forecast, entries: Int, bytes: UInt64, at time: Double) throws(Failure) {
         try write { db in
-            try db.execute(sql: "INSERT OR REPLACE INTO estimate (share_id, seconds, basis, made) VALUES (?, ?, ?, ?)",
-                           arguments: [share, forecast.seconds, forecast.basis, time])
+            try db.execute(sql: "INSERT OR REPLACE INTO estimate (share_id, seconds, basis, made, entries, bytes) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [share, forecast.seconds, forecast.basis, time, entries, Int64(bitPattern: bytes)])
+        }
+    }
+
+    /// How many entries the inventory found in the share, and their bytes.
+    public func inventoried(share: Int64) throws(Failure) -> (entries: Int, bytes: UInt64)? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT entries, bytes FROM estimate WHERE share_id = ? AND entries IS NOT NULL", arguments: [share])
+                .map { (entries: $0["entries"], bytes: UInt64(bitPattern: $0["bytes"] as Int64)) }
         }
     }
 
@@ -48,9 +57,9 @@ extension CatalogDatabase {
     public func finishPass(_ id: Int64, status: PassRecord.Status, counts: PassCounts, message: String?, at time: Double) throws(Failure) {
         try write { db in
             try db.execute(sql: """
-                UPDATE pass SET status = ?, ended = ?, copied = ?, updated = ?, metadata = ?, deleted = ?, skipped = ?,
+                UPDATE pass SET status = ?, ended = ?, copied = ?, copied_folders = ?, updated = ?, metadata = ?, deleted = ?, skipped = ?,
                     failed = ?, bytes = ?, source_entries = ?, message = ? WHERE id = ?
-                """, arguments: [status.rawValue, time, counts.copied, counts.updated, counts.metadata, counts.deleted,
+                """, arguments: [status.rawValue, time, counts.copied, counts.copiedFolders, counts.updated, counts.metadata, counts.deleted,
                                  counts.skipped, counts.failed, Int64(bitPattern: counts.bytes), counts.sourceEntries, message, id])
         }
     }
@@ -66,7 +75,7 @@ extension CatalogDatabase {
 
     static func pass(_ row: Row) -> PassRecord {
         var c = PassCounts()
-        c.copied = row["copied"]; c.updated = row["updated"]; c.metadata = row["metadata"]; c.deleted = row["deleted"]
+        c.copied = row["copied"]; c.copiedFolders = row["copied_folders"]; c.updated = row["updated"]; c.metadata = row["metadata"]; c.deleted = row["deleted"]
         c.skipped = row["skipped"]; c.failed = row["failed"]; c.bytes = UInt64(bitPattern: row["bytes"] as Int64)
         c.sourceEntries = row["source_entries"]
         return PassRecord(id: row["id"], share: row["share_name"], kind: PassRecord.Kind(rawValue: row["kind"]) ?? .full,

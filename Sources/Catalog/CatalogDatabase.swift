@@ -134,12 +134,15 @@ public final class CatalogDatabase {
                 ALTER TABLE pass ADD COLUMN forecast REAL;
                 ALTER TABLE pass ADD COLUMN forecast_basis TEXT;
                 ALTER TABLE pass ADD COLUMN log TEXT;            -- the pass's log file
+                ALTER TABLE pass ADD COLUMN copied_folders INTEGER NOT NULL DEFAULT 0;
                 -- The plan's estimate of each share's first pass (`migrate plan`).
                 CREATE TABLE estimate (
                     share_id INTEGER PRIMARY KEY REFERENCES share(id),
                     seconds REAL NOT NULL,
                     basis TEXT NOT NULL,
-                    made REAL NOT NULL
+                    made REAL NOT NULL,
+                    entries INTEGER,                 -- files and folders the inventory found
+                    bytes INTEGER
                 );
                 """)
         }

@@ -50,7 +50,9 @@ public struct PassRecord: Hashable, Sendable {
 
 /// What a pass did, by action.
 public struct PassCounts: Hashable, Sendable, Codable {
+    /// Files copied (folders are `copiedFolders`); the others count entries, files and folders.
     public var copied = 0
+    public var copiedFolders = 0
     public var updated = 0
     public var metadata = 0
     public var deleted = 0
@@ -77,5 +79,13 @@ public struct WorkItem: Hashable, Sendable {
     public init(path: String, action: Action, kind: EntryKind, size: UInt64, state: State = .pending, attempts: Int = 0, error: String? = nil) {
         self.path = path; self.action = action; self.kind = kind; self.size = size; self.state = state
         self.attempts = attempts; self.error = error
+    }
+}
+
+extension PassCounts {
+    /// "copied 3004 files and 127 folders, updated 0, metadata 1, deleted 0, unchanged 0, failed 0":
+    /// files and folders apart, as the plan counts them.
+    public func described(verb: String = "copied") -> String {
+        "\(verb) \(copied) file\(copied == 1 ? "" : "s") and \(copiedFolders) folder\(copiedFolders == 1 ? "" : "s"), updated \(updated), metadata \(metadata), deleted \(deleted), unchanged \(skipped), failed \(failed)"
     }
 }

@@ -140,7 +140,7 @@ public struct Repairer {
             }
             // Folder metadata last, deepest first (creating children moves a folder's times).
             for f in folders.sorted(by: { $0.depth > $1.depth }) { done.append((try job(.metadata, f, nil), .metadata, 1)) }
-            counts.copied += folders.count
+            counts.copiedFolders += folders.count
         }
     }
 

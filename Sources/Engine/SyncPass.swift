@@ -59,6 +59,10 @@ public final class SyncPass {
         case failed(String, String)
         case bytes(Int)
         case deleting(Int)
+        /// What the pass will examine, when known: the catalog's entries (a delta) or the plan's inventory (a first pass).
+        case expected(entries: Int)
+        /// Source entries examined so far.
+        case examined(Int)
     }
 
     let mapping: ShareMapping
@@ -100,6 +104,8 @@ public final class SyncPass {
         for (side, tree) in [("source", source), ("target", target)] {
             if let t = tree as? any TransportDescribingTree { log?.line("transport", "\(side) \(t.displayName): \(t.transportSummary)") }
         }
+        let expected = isDelta ? try catalog.syncedCount(share: shareID) : try catalog.inventoried(share: shareID)?.entries
+        if let expected, expected > 0 { events(.expected(entries: expected)) }
         let state = State(shareID: shareID, passID: passID, summary: summary)
         state.quick = quick
         if options.trustCatalog && !quick && isDelta {
@@ -124,7 +130,7 @@ public final class SyncPass {
             summary.stopped = "\(stop); what finished is recorded, and the next pass goes on from there"
             summary.seconds = Date().timeIntervalSince(started)
             try? catalog.finishPass(passID, status: .stopped, counts: summary.counts, message: stop.description, at: Date().timeIntervalSince1970)
-            log?.line("pass", "stopped: \(stop); \(summary.counts.copied) copied, \(summary.counts.updated) updated, \(summary.counts.failed) failed")
+            log?.line("pass", "stopped: \(stop); \(summary.counts.described())")
             return summary
         } catch {
             try? record(state, force: true)
@@ -137,7 +143,7 @@ public final class SyncPass {
         summary.seconds = Date().timeIntervalSince(started)
         let status: PassRecord.Status = summary.stopped != nil ? .stopped : (summary.counts.failed > 0 ? .failed : .completed)
         try catalog.finishPass(passID, status: status, counts: summary.counts, message: summary.stopped, at: Date().timeIntervalSince1970)
-        log?.line("pass", "\(status.rawValue): \(summary.counts.copied) copied, \(summary.counts.updated) updated, \(summary.counts.metadata) metadata, \(summary.counts.deleted) deleted, \(summary.counts.skipped) unchanged, \(summary.counts.failed) failed")
+        log?.line("pass", "\(status.rawValue): \(summary.counts.described())")
         return summary
     }
 
@@ -277,6 +283,7 @@ public final class SyncPass {
                     st.summary.counts.skipped += 1
                 }
             }
+            events(.examined(st.summary.counts.sourceEntries))
             // Metadata-only changes leave the folder's times alone; anything that adds or renames does not.
             if work.contains(where: { $0.0.action != .metadata }) || !own.isEmpty, let f = st.folders[dir] { st.scheduleFolderMetadata(f) }
             st.folders[dir] = nil
@@ -320,7 +327,7 @@ public final class SyncPass {
         case .update: st.summary.counts.updated += 1
         case .metadata: st.summary.counts.metadata += 1
         case .delete: st.summary.counts.deleted += entries
-        case .mkdir: st.summary.counts.copied += 1
+        case .mkdir: st.summary.counts.copiedFolders += 1
         case .list: break
         }
         let bytes = item.action == .copy || item.action == .update ? item.size : 0
@@ -343,7 +350,7 @@ public final class SyncPass {
                 if item.action == .mkdir {
                     if let existing { try st.copier.remove(existing) }
                     do { try target.makeDirectory(src.path) } catch { if error.kind != .alreadyExists { throw error } }
-                    st.summary.counts.copied += 1   // its times and ACL come with the folder's metadata, last
+                    st.summary.counts.copiedFolders += 1   // its times and ACL come with the folder's metadata, last
                 } else {
                     // Counted in entries, a folder's contents included (what a dry run counts too).
                     st.summary.counts.deleted += try st.copier.remove(src)

@@ -4,7 +4,8 @@ import Glibc
 /// redrawn in place on a terminal and printed as plain periodic lines otherwise (logs, nohup).
 final class Console {
     let isTerminal = isatty(STDERR_FILENO) == 1
-    private var lastPlain: Double = 0
+    /// A plain progress line comes 10 s after the start at the earliest (none for what is done sooner).
+    private var lastPlain = Double(time(nil))
     private var drawn = false
 
     func out(_ text: String) { print(text) }

@@ -87,7 +87,7 @@ struct CutoverSetup {
                 guard let s = SyncCommand.pass(m, session: session, options: o, workers: workers) else {
                     throw CutoverError.failed("share \(m.name): the final sync could not run")
                 }
-                return (s.counts.failed + (s.stopped == nil ? 0 : 1), "final sync: \(s.counts.copied) copied, \(s.counts.updated) updated, \(s.counts.metadata) metadata, \(s.counts.deleted) deleted, \(s.counts.failed) failed")
+                return (s.counts.failed + (s.stopped == nil ? 0 : 1), "final sync: \(s.counts.described())")
             },
             verify: {
                 let (source, target) = try session.opener.openPair(m)

@@ -88,7 +88,7 @@ struct PlanCommand: ParsableCommand {
             for (s, m) in zip(result.shares, plan.shares) {
                 guard let seconds = s.estimatedCopySeconds else { continue }
                 try catalog.recordEstimate(share: try catalog.shareID(for: m), .init(seconds: seconds, basis: "the plan's estimate"),
-                                           at: Date().timeIntervalSince1970)
+                                           entries: s.files + s.folders, bytes: s.bytes, at: Date().timeIntervalSince1970)
             }
         } catch { console.err("warning: the estimates could not be kept in the catalog: \(error)") }
     }

@@ -33,7 +33,7 @@ struct StatusCommand: ParsableCommand {
             let c = last.counts
             let took = last.seconds.map(Human.duration) ?? "still running or interrupted"
             console.out("\n\(mapping.name): last pass #\(last.id) \(last.kind.rawValue), \(last.status.rawValue), started \(f.string(from: Date(timeIntervalSince1970: last.started))), took \(took)")
-            console.out("  copied \(c.copied), updated \(c.updated), metadata \(c.metadata), deleted \(c.deleted), unchanged \(c.skipped), failed \(c.failed), \(Human.bytes(c.bytes)); \(c.sourceEntries) source entries")
+            console.out("  \(c.described()), \(Human.bytes(c.bytes)); \(c.sourceEntries) source entries")
             if let m = last.message { console.out("  note: \(m)") }
             try failureLines(last, session).forEach(console.out)
             console.out("  passes, forecast against actual:")

@@ -14,17 +14,17 @@ public enum SyncReport {
 
     public static func markdown(_ summaries: [PassSummary], plan: Plan) -> String {
         var md = "# Sync dry run: \(plan.name)\n\nNothing was changed. Each share's next pass would do:\n\n"
-        md += "| Share | Pass | Copy | Update | Metadata | Delete | Unchanged | Bytes to copy |\n|---|---|---:|---:|---:|---:|---:|---:|\n"
+        md += "| Share | Pass | Copy files | Create folders | Update | Metadata | Delete (entries) | Unchanged | Bytes to copy |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n"
         for s in summaries {
             let c = s.counts
-            md += "| \(s.share) | \(s.kind) | \(c.copied) | \(c.updated) | \(c.metadata) | \(c.deleted) | \(c.skipped) | \(Human.bytes(s.plannedBytes)) |\n"
+            md += "| \(s.share) | \(s.kind) | \(c.copied) | \(c.copiedFolders) | \(c.updated) | \(c.metadata) | \(c.deleted) | \(c.skipped) | \(Human.bytes(s.plannedBytes)) |\n"
         }
         for s in summaries {
             md += "\n## \(s.share)\n\n"
             if let stopped = s.stopped { md += "**\(stopped)**\n\n" }
             if s.planned.isEmpty { md += "Nothing to do.\n"; continue }
             for p in s.planned { md += "- \(p.action) `\(p.path)`" + (p.bytes > 0 ? " (\(Human.bytes(p.bytes)))" : "") + "\n" }
-            let total = s.counts.copied + s.counts.updated + s.counts.metadata + s.counts.deleted
+            let total = s.counts.copied + s.counts.copiedFolders + s.counts.updated + s.counts.metadata + s.counts.deleted
             if total > s.planned.count { md += "- … and \(total - s.planned.count) more (see sync-dry-run.json)\n" }
         }
         return md

@@ -39,7 +39,7 @@ final class ProtectedTargetSyncLabTests: CLITestCase {
         try empty(folder)
         var r = try migrate(["sync", p, "--share", "Finance"])
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
-        XCTAssertTrue(r.stdout.contains("Finance (full): copied 65"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("Finance (full): copied 53 files and 12 folders"), r.stdout)
         let log = try XCTUnwrap(try passLogs(dir, share: "Finance").last)
         for t in transports { XCTAssertTrue(log.contains("transport\t" + t), "\(t) in \(log.prefix(600))") }
 
@@ -53,7 +53,7 @@ final class ProtectedTargetSyncLabTests: CLITestCase {
 
         r = try migrate(["sync", p, "--share", "Finance"])
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertTrue(r.stdout.contains("Finance (delta): copied 0, updated 0, metadata 0, deleted 0, unchanged 65, failed 0"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("Finance (delta): copied 0 files and 0 folders, updated 0, metadata 0, deleted 0, unchanged 65, failed 0"), r.stdout)
     }
 
     func testSyncToAServerThatRequiresSigning() throws {
@@ -134,7 +134,7 @@ final class SMB3SourceSyncLabTests: CLITestCase {
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
         r = try migrate(["sync", plan.path, "--share", "second"])
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
-        XCTAssertTrue(r.stdout.contains("second (full): copied 65"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("second (full): copied 53 files and 12 folders"), r.stdout)
         let log = try XCTUnwrap(try passLogs(dir, share: "second").last)
         XCTAssertTrue(log.contains("transport\tsource //127.0.0.22/Sealed: direct SMB 3.1.1, encrypted AES-128-GCM"), log.prefix(600).description)
         XCTAssertTrue(log.contains("transport\ttarget //127.0.0.23/Finance: direct SMB 3.1.1, signed AES-128-GMAC"), log.prefix(600).description)
@@ -147,6 +147,6 @@ final class SMB3SourceSyncLabTests: CLITestCase {
         XCTAssertEqual(tc & 0x1000, sc & 0x1000, "protected flag")
         XCTAssertEqual(Set(td.dacl ?? []), Set(sd.dacl ?? []), "no map in this plan: the DACL as it was")
         r = try migrate(["sync", plan.path, "--share", "second"])
-        XCTAssertTrue(r.stdout.contains("second (delta): copied 0, updated 0, metadata 0, deleted 0, unchanged 65, failed 0"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("second (delta): copied 0 files and 0 folders, updated 0, metadata 0, deleted 0, unchanged 65, failed 0"), r.stdout)
     }
 }

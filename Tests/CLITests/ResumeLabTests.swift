@@ -71,7 +71,7 @@ final class ResumeLabTests: CLITestCase {
         XCTAssertEqual(partials(), [], "temporary files left", file: file, line: line)
         assertSameListing(try listing(legacy, "Scratch"), try listing(modern, "Scratch"), "target vs source:", file: file, line: line)
         let again = try migrate(["sync", plan])
-        XCTAssertTrue(again.stdout.contains("copied 0, updated 0, metadata 0, deleted 0"), again.stdout, file: file, line: line)
+        XCTAssertTrue(again.stdout.contains("copied 0 files and 0 folders, updated 0, metadata 0, deleted 0"), again.stdout, file: file, line: line)
     }
 
     func testKilledMidLargeFileMidWalkAndMidMetadataThenResumed() throws {
@@ -193,7 +193,7 @@ final class SignalLabTests: CLITestCase {
                 if not chunk:
                     break
                 out += chunk
-            done = [int(n) for n in re.findall(rb"(\\d+) done", out)]
+            done = [int(n) for n in re.findall(rb"(\\d+) examined", out)]
             if not sent and done and max(done) >= \(after):
                 if "\(signal ?? "")":
                     os.kill(pid, getattr(signal, "\(signal ?? "SIGINT")"))
@@ -222,6 +222,43 @@ final class SignalLabTests: CLITestCase {
         return path.path
     }
 
+    /// Progress a person reads: on a terminal, with the total known from the plan's inventory (a
+    /// first pass) or the catalog (a delta), the percent, ETA, files and folders copied, bytes and
+    /// rate; where stderr is no terminal, no line at all for a pass shorter than 10 s (there was a
+    /// "0 done" line).
+    func testProgressOnATerminalHasPercentAndETA() throws {
+        try requireLab()
+        let dir = try scratch()
+        let plan = try labPlan(dir)
+        let target = "\(Self.labRoot)/modern/share/Projects"
+        for child in (try? FileManager.default.contentsOfDirectory(atPath: target)) ?? [] { try FileManager.default.removeItem(atPath: target + "/" + child) }
+        XCTAssertEqual(try migrate(["plan", plan, "--report", dir.path]).status, 1, "kbrown's folder cannot be read")
+        let script = """
+        import os, pty, sys
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.execv(sys.argv[1], sys.argv[1:])
+        out = b""
+        while True:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
+        os.waitpid(pid, 0)
+        sys.stdout.write(out.decode("utf-8", "replace"))
+        """
+        let first = try run("/usr/bin/python3", ["-c", script, try binary, "sync", plan, "--share", "Projects", "--workers", "2"]).1
+        XCTAssertNotNil(first.range(of: #"Projects: \d+ % of 3131 entries, ETA \d+"#, options: .regularExpression), first.suffix(2000).description)
+        XCTAssertNotNil(first.range(of: #"\d+ examined, \d+ files and \d+ folders copied, [0-9.]+ [KM]iB at"#, options: .regularExpression), first.suffix(2000).description)
+        let delta = try run("/usr/bin/python3", ["-c", script, try binary, "sync", plan, "--share", "Projects"]).1
+        XCTAssertNotNil(delta.range(of: #"Projects: \d+ % of 313\d entries"#, options: .regularExpression), "a delta counts against the catalog: \(delta.suffix(1500))")
+        let plain = try migrate(["sync", plan, "--share", "Projects"])
+        XCTAssertFalse(plain.stderr.contains("examined"), "no progress line in a log for a pass under 10 s: \(plain.stderr)")
+    }
+
     func testCtrlCSigtermAndSighupStopThePassCleanly() throws {
         try requireLab()
         for (signal, exit) in [(nil, 130), ("SIGTERM", 143), ("SIGHUP", 129)] as [(String?, Int32)] {
@@ -242,7 +279,7 @@ final class SignalLabTests: CLITestCase {
             var again = try migrate(["sync", plan, "--share", "Projects"])
             XCTAssertEqual(again.status, 0, again.stderr)
             again = try migrate(["sync", plan, "--share", "Projects"])
-            XCTAssertTrue(again.stdout.contains("Projects (delta): copied 0, updated 0, metadata 0, deleted 0"), again.stdout)
+            XCTAssertTrue(again.stdout.contains("Projects (delta): copied 0 files and 0 folders, updated 0, metadata 0, deleted 0"), again.stdout)
         }
         assertSameListing(try listing(legacy, "Projects"), try listing(modern, "Projects"), "after the interrupted passes")
     }

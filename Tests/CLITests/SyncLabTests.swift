@@ -163,7 +163,7 @@ final class SyncLabTests: CLITestCase {
         var r = try migrate(["sync", plan])
         XCTAssertEqual(r.status, 1, "kbrown's folder cannot be read, so the run is not clean\n\(r.stdout)\n\(r.stderr)")
         XCTAssertTrue(r.stderr.contains("failed: Users: list source kbrown"), r.stderr)
-        XCTAssertTrue(r.stdout.contains("Finance (full): copied 65"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("Finance (full): copied 53 files and 12 folders"), r.stdout)
 
         // Every name, size, write time and attribute, as an independent client lists them.
         for share in ["Finance", "Projects", "Users"] {
@@ -199,8 +199,8 @@ final class SyncLabTests: CLITestCase {
         // Nothing changed: the delta copies nothing.
         r = try migrate(["sync", plan, "--share", "Finance", "--share", "Projects"])
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertTrue(r.stdout.contains("Finance (delta): copied 0, updated 0, metadata 0, deleted 0, unchanged 65, failed 0"), r.stdout)
-        XCTAssertTrue(r.stdout.contains("Projects (delta): copied 0, updated 0, metadata 0, deleted 0"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("Finance (delta): copied 0 files and 0 folders, updated 0, metadata 0, deleted 0, unchanged 65, failed 0"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("Projects (delta): copied 0 files and 0 folders, updated 0, metadata 0, deleted 0"), r.stdout)
 
         let status = try migrate(["status", plan])
         XCTAssertEqual(status.status, 0)
@@ -270,7 +270,7 @@ final class SyncDeltaLabTests: CLITestCase {
             let prefix = "ld-\(UUID().uuidString.prefix(8))"
             let r = try migrate(["sync", plan], env: env.merging(["LD_DEBUG": "files", "LD_DEBUG_OUTPUT": dir.appendingPathComponent(prefix).path]) { $1 })
             XCTAssertEqual(r.status, 0, r.stderr)
-            XCTAssertTrue(r.stdout.contains("Scratch (delta): copied 0, updated 0, metadata 0"), r.stdout)
+            XCTAssertTrue(r.stdout.contains("Scratch (delta): copied 0 files and 0 folders, updated 0, metadata 0"), r.stdout)
             let traces = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix(prefix) }
             XCTAssertFalse(traces.isEmpty, "the loader wrote its trace")
             return try traces.contains { try String(contentsOfFile: dir.appendingPathComponent($0).path, encoding: .utf8).contains("libsmbclient.so") }
@@ -291,13 +291,13 @@ final class SyncDeltaLabTests: CLITestCase {
         _ = try run("smbclient", ["//\(modern)/Scratch", "-U", "labadmin%\(try password())", "-c", "put \(plan) stray.txt"])
         r = try migrate(["sync", plan, "--quick"])
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertTrue(r.stdout.contains("Scratch (quick delta): copied 1, updated 1"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("Scratch (quick delta): copied 1 file and 0 folders, updated 1"), r.stdout)
         XCTAssertTrue(r.stdout.contains("deleted 2,"), "folder B with its file, counted in entries: \(r.stdout)")
         var target = try listing(modern, "Scratch")
         XCTAssertNotNil(target.removeValue(forKey: "stray.txt"), "a quick pass leaves what it never recorded")
         assertSameListing(try listing(legacy, "Scratch"), target, "after a quick delta:")
         r = try migrate(["sync", plan])
-        XCTAssertTrue(r.stdout.contains("Scratch (delta): copied 0, updated 0,") && r.stdout.contains("deleted 1,"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("Scratch (delta): copied 0 files and 0 folders, updated 0,") && r.stdout.contains("deleted 1,"), r.stdout)
         try assertTargetEqualsSource()
     }
 
@@ -328,7 +328,7 @@ final class SyncDeltaLabTests: CLITestCase {
     func previewed(_ plan: String, _ args: [String] = [], file: StaticString = #filePath, line: UInt = #line) throws -> Result {
         func counts(_ out: String) -> String? {
             guard let l = out.split(separator: "\n").first(where: { $0.hasPrefix("Scratch (") }),
-                  let m = l.range(of: #"(copied|would copy) \d+, updated \d+, metadata \d+, deleted \d+, unchanged \d+, failed \d+; [^ ]+ [^ ]+"#, options: .regularExpression)
+                  let m = l.range(of: #"(copied|would copy) \d+ files? and \d+ folders?, updated \d+, metadata \d+, deleted \d+, unchanged \d+, failed \d+; [^ ]+ [^ ]+"#, options: .regularExpression)
             else { return nil }
             return String(l[m]).replacingOccurrences(of: "would copy", with: "copied")
         }
@@ -352,7 +352,7 @@ final class SyncDeltaLabTests: CLITestCase {
         }
         var r = try previewed(plan)
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertTrue(r.stdout.contains("Scratch (full): copied 8"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("Scratch (full): copied 5 files and 3 folders"), r.stdout)
         try assertTargetEqualsSource()
 
         sleep(1)   // so rewritten files get another write time at the servers' 1 s listing precision
@@ -369,7 +369,7 @@ final class SyncDeltaLabTests: CLITestCase {
         try addACE("A/Sub", "OI|CI")                                              // a folder's ACL changed
         r = try previewed(plan)
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertTrue(r.stdout.contains("Scratch (delta): copied 4, updated 1"), r.stdout)   // C, C/new.txt, B2, B2/three.txt; one.txt
+        XCTAssertTrue(r.stdout.contains("Scratch (delta): copied 2 files and 2 folders, updated 1"), r.stdout)   // C, C/new.txt, B2, B2/three.txt; one.txt
         XCTAssertTrue(r.stdout.contains("deleted 3"), r.stdout)                             // keep.txt, B, B/three.txt
         try assertTargetEqualsSource()
         _ = try smbclient(modern, "Scratch", "get A\\one.txt \(dir.path)/one.txt")
@@ -381,12 +381,12 @@ final class SyncDeltaLabTests: CLITestCase {
 
         // The next delta has nothing to do.
         r = try previewed(plan)
-        XCTAssertTrue(r.stdout.contains("copied 0, updated 0, metadata 0, deleted 0"), r.stdout + logOf(r))
+        XCTAssertTrue(r.stdout.contains("copied 0 files and 0 folders, updated 0, metadata 0, deleted 0"), r.stdout + logOf(r))
 
         // A file's own ACL changed: Samba does not move its change time, so only a full ACL check sees it.
         try addACE("A/Sub/two.txt", "0x0")
         r = try previewed(plan, ["--acl-check", "all"])
-        XCTAssertTrue(r.stdout.contains("copied 0, updated 0, metadata 1, deleted 0"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("copied 0 files and 0 folders, updated 0, metadata 1, deleted 0"), r.stdout)
         let (_, two) = try acl(modern, "Scratch", "A/Sub/two.txt")
         XCTAssertTrue(two.dacl?.contains { $0.sid.description == johnSmith && !$0.flags.contains(.inherited) } ?? false, two.sddl)
     }
@@ -496,7 +496,7 @@ final class SyncDeltaLabTests: CLITestCase {
         XCTAssertEqual(r.status, 1, r.stdout)
         XCTAssertTrue(r.stderr.contains("failed: Scratch: copy locked.xls"), r.stderr)
         XCTAssertTrue(r.stderr.contains("in use or locked"), r.stderr)
-        XCTAssertTrue(r.stdout.contains("copied 1"), r.stdout)   // free.txt went through
+        XCTAssertTrue(r.stdout.contains("copied 1 file"), r.stdout)   // free.txt went through
         let log = try String(contentsOfFile: r.stdout.components(separatedBy: "log: ")[1].trimmingCharacters(in: .whitespacesAndNewlines), encoding: .utf8)
         XCTAssertTrue(log.contains("\tretry\tlocked.xls"), log)
 
@@ -504,7 +504,7 @@ final class SyncDeltaLabTests: CLITestCase {
         holder.waitUntilExit()
         r = try migrate(["sync", plan])
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertTrue(r.stdout.contains("copied 1"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("copied 1 file"), r.stdout)
         assertSameListing(try listing(legacy, "Scratch"), try listing(modern, "Scratch"), "target vs source:")
     }
 }
