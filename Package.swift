@@ -30,7 +30,7 @@ let package = Package(
         // Walks source trees and gathers what the dry-run report needs.
         .target(name: "Inventory", dependencies: ["MigrateCore", "MigratePlan"]),
         // Markdown and JSON reports.
-        .target(name: "Reports", dependencies: ["MigrateCore", "MigratePlan", "Inventory", "Engine"]),
+        .target(name: "Reports", dependencies: ["MigrateCore", "MigratePlan", "Inventory", "Engine", "Catalog"]),
         // The SQLite catalog: shares, passes, the work queue, the last synced state of every entry.
         .target(name: "Catalog", dependencies: ["MigrateCore", .product(name: "GRDB", package: "GRDB.swift")]),
         // Runs what the commands ask for (dry run, sync passes; cutover later) over opened trees.

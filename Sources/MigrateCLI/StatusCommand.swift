@@ -16,6 +16,9 @@ struct StatusCommand: ParsableCommand {
     @Argument(help: "The plan file (YAML).")
     var planFile: String
 
+    @Option(name: .long, help: "Also write status.md and status.html (passes, forecasts, throughput chart) into this folder.")
+    var report: String?
+
     func run() throws {
         let console = Console()
         let session = try PlanSession.open(planFile, console: console)
@@ -23,6 +26,17 @@ struct StatusCommand: ParsableCommand {
         f.locale = Locale(identifier: "en_US_POSIX")
         f.dateFormat = "yyyy-MM-dd HH:mm:ss"
         console.out("\(session.plan.name) (catalog \(session.plan.catalogPath))")
+        if let report {
+            let shares = try session.plan.shares.map { m in
+                StatusReport.Share(name: m.name, source: m.source.description, target: m.targetDescription,
+                                   passes: try session.catalog.passes(share: m.name, limit: 30).filter { $0.kind != .dryRun },
+                                   cutover: try cutoverLines(m, session))
+            }
+            do { console.out("Report: " + (try StatusReport.write(shares, plan: session.plan, generated: Date(), to: report)) + " (also .html)") } catch {
+                console.err("error: cannot write the report to \(report): \(error)")
+                throw ExitCode(1)
+            }
+        }
         for mapping in session.plan.shares {
             let passes = try session.catalog.passes(share: mapping.name, limit: 20).filter { $0.kind != .dryRun }
             guard let last = passes.first else {

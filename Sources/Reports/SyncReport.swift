@@ -9,7 +9,9 @@ public enum SyncReport {
         let e = JSONEncoder()
         e.outputFormatting = [.prettyPrinted, .sortedKeys]
         try e.encode(summaries).write(to: URL(fileURLWithPath: dir + "/sync-dry-run.json"), options: .atomic)
-        try Data(markdown(summaries, plan: plan).utf8).write(to: URL(fileURLWithPath: dir + "/sync-dry-run.md"), options: .atomic)
+        let md = markdown(summaries, plan: plan)
+        try Data(md.utf8).write(to: URL(fileURLWithPath: dir + "/sync-dry-run.md"), options: .atomic)
+        try Data(HTMLReport.render(markdown: md, title: "Sync dry run: \(plan.name)").utf8).write(to: URL(fileURLWithPath: dir + "/sync-dry-run.html"), options: .atomic)
     }
 
     public static func markdown(_ summaries: [PassSummary], plan: Plan) -> String {
@@ -21,7 +23,7 @@ public enum SyncReport {
         }
         for s in summaries {
             md += "\n## \(s.share)\n\n"
-            if let stopped = s.stopped { md += "**\(stopped)**\n\n" }
+            if let stopped = s.stopped { md += "**⚠ \(stopped)**\n\n" }
             if s.planned.isEmpty { md += "Nothing to do.\n"; continue }
             for p in s.planned { md += "- \(p.action) `\(p.path)`" + (p.bytes > 0 ? " (\(Human.bytes(p.bytes)))" : "") + "\n" }
             let total = s.counts.copied + s.counts.copiedFolders + s.counts.updated + s.counts.metadata + s.counts.deleted

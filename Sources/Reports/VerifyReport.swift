@@ -32,11 +32,13 @@ public enum VerifyReport {
         var clean: Bool
     }
 
-    /// Writes `<share>-verify-<stamp>.md` and `.json` into `dir`; returns the Markdown path.
+    /// Writes `<share>-verify-<stamp>.md`, `.html` and `.json` into `dir`; returns the Markdown path.
     public static func write(_ o: FrozenVerification.Outcome, header: Header, stamp: String, to dir: String) throws -> String {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let base = "\(dir)/\(header.share)-verify-\(stamp)"
-        try markdown(o, header: header).write(toFile: base + ".md", atomically: true, encoding: .utf8)
+        let md = markdown(o, header: header)
+        try md.write(toFile: base + ".md", atomically: true, encoding: .utf8)
+        try HTMLReport.render(markdown: md, title: "Verification: \(header.share)").write(toFile: base + ".html", atomically: true, encoding: .utf8)
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         enc.dateEncodingStrategy = .iso8601

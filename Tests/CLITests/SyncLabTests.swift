@@ -233,6 +233,33 @@ final class SyncLabTests: CLITestCase {
         let line = try XCTUnwrap(status.split(separator: "\n").first { $0.contains(" full completed ") && $0.contains("(the plan's estimate)") }, status)
         let pct = try XCTUnwrap(line.range(of: #"[+-]\d+ %$"#, options: .regularExpression).map { Int(line[$0].dropLast(2))! }, String(line))
         XCTAssertTrue((-40...60).contains(pct), "the first pass against the plan's estimate: \(line)")
+
+        // Reports a manager reads: header cells, warnings highlighted, charts as inline SVG.
+        let html = try String(contentsOfFile: dir.appendingPathComponent("plan-report.html").path, encoding: .utf8)
+        for needle in ["<th>Share</th>", "<title>Data per share</title>", "<title>Files per share</title>", "Projects: files by age of last write",
+                       "<td class=\"n\">3004</td>"] {
+            XCTAssertTrue(html.contains(needle), "plan-report.html has \(needle)")
+        }
+        XCTAssertEqual(html.components(separatedBy: "<svg ").count - 1, 3, "two share charts and one age histogram")
+        let r = try migrate(["status", plan, "--report", dir.appendingPathComponent("status").path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let statusHTML = try String(contentsOfFile: dir.appendingPathComponent("status/status.html").path, encoding: .utf8)
+        for needle in ["<th>Forecast</th>", "Projects: files and folders a second, pass by pass", "(the plan&#39;s estimate)", "full</text>"] {
+            XCTAssertTrue(statusHTML.contains(needle) || statusHTML.contains(needle.replacingOccurrences(of: "&#39;", with: "'")), "status.html has \(needle): \(statusHTML.prefix(3000))")
+        }
+    }
+
+    /// Failures and warnings stand out in the HTML: an unreadable folder's section and an
+    /// unmapped principal's row are highlighted.
+    func testPlanReportHighlightsWarnings() throws {
+        try requireLab()
+        let dir = try scratch()
+        let plan = try labPlan(dir)
+        XCTAssertEqual(try migrate(["plan", plan, "--report", dir.path, "--no-probe"]).status, 1)
+        let html = try String(contentsOfFile: dir.appendingPathComponent("plan-report.html").path, encoding: .utf8)
+        XCTAssertTrue(html.contains("<h3 class=\"warn\">⚠ Could not be read (2)</h3>"), html)
+        XCTAssertTrue(html.contains("<h2 class=\"warn\">⚠ Principals that will not map</h2>"), html)
+        XCTAssertTrue(html.contains("<tr class=\"bad\">"), "the unmapped principal's row")
     }
 }
 
@@ -423,6 +450,8 @@ final class SyncDeltaLabTests: CLITestCase {
                        "**Result: 2 differences.**", "| two.txt | missing on the target |"] {
             XCTAssertTrue(report.contains(needle), "\(needle) in \(report)")
         }
+        let html = try String(contentsOfFile: path.replacingOccurrences(of: ".md", with: ".html"), encoding: .utf8)
+        XCTAssertTrue(html.contains("<p class=\"bad-text\"><b>Result: 2 differences.</b></p>") && html.contains("<th>Path</th>"), html)
         XCTAssertNil(try listing(modern, "Scratch")["two.txt"], "verify repairs nothing")
         XCTAssertEqual(try migrate(["verify", plan, "--checksum", "--sample", "3"]).status, 2, "exclusive options are bad input")
         _ = dir
