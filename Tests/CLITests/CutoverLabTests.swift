@@ -171,7 +171,8 @@ final class CutoverLabTests: CLITestCase {
     }
 
     /// What verify finds while the share is frozen is repaired inside the window and checked
-    /// again, then the cutover goes on: on the target after the last sync, an ACE added to a
+    /// again, then the cutover goes on: on the target after the final sync, a larger file, an
+    /// older write time, another group, another stream, an ACE added to a
     /// file's DACL and its hidden bit set, another owner, inheritance turned off on a folder, a
     /// same-size edit that kept its write time (robocopy misses it too), a folder deleted, a file
     /// added. (Verify used to crash on the first descriptor difference, leaving the share frozen.)
@@ -180,7 +181,8 @@ final class CutoverLabTests: CLITestCase {
         let dir = try scratch()
         let plan = try plan(dir)
         try "notes, twenty bytes\n".write(to: dir.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
-        _ = try smbclient(legacy, "Scratch", "put \(dir.path)/notes.txt notes.txt; mkdir Deep; put \(dir.path)/notes.txt Deep/inner.txt")
+        _ = try smbclient(legacy, "Scratch", "put \(dir.path)/notes.txt notes.txt; mkdir Deep; put \(dir.path)/notes.txt Deep/inner.txt; "
+                          + "put \(dir.path)/notes.txt size.txt; put \(dir.path)/notes.txt time.txt; put \(dir.path)/notes.txt group.txt")
         try synced(plan)
         let paths = ["Reports/q4.txt", "top.txt", "Reports", "Deep", "Deep/inner.txt"]
         let before = try paths.map { try acl(modern, "Scratch", $0) }
@@ -194,6 +196,11 @@ final class CutoverLabTests: CLITestCase {
         XCTAssertEqual(try run("smbcacls", ["//\(modern)/Scratch", "top.txt"] + admin + ["--chown", "S-1-5-32-544"]).0, 0)
         XCTAssertEqual(try run("smbcacls", ["//\(modern)/Scratch", "Reports"] + admin + ["--inherit", "remove"]).0, 0)
         _ = try run("smbclient", ["//\(modern)/Scratch"] + admin + ["-c", "put \(dir.path)/plan.yaml extra.txt; del Deep\\inner.txt; rmdir Deep"])
+        XCTAssertEqual(try run("smbcacls", ["//\(modern)/Scratch", "group.txt"] + admin + ["--chgrp", "S-1-5-32-545"]).0, 0)
+        _ = try run("smbclient", ["//\(modern)/Scratch"] + admin + ["-c", "put \(dir.path)/plan.yaml top.txt:Zone.Identifier"])
+        let disk = "\(Self.labRoot)/modern/share/Scratch"
+        try FileHandle(forWritingAtPath: disk + "/size.txt").map { $0.seekToEndOfFile(); $0.write(Data("more\n".utf8)); $0.closeFile() }
+        XCTAssertEqual(try run("touch", ["-d", "@1000000000", disk + "/time.txt"]).0, 0)
         // Same size, same write time, other bytes: on the target server's disk, the time put back.
         let notes = "\(Self.labRoot)/modern/share/Scratch/notes.txt"
         let mtime = try run("stat", ["-c", "%.9Y", notes]).1.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -219,6 +226,7 @@ final class CutoverLabTests: CLITestCase {
         for needle in ["| Operator | Dana Tester |", "| Share | Scratch |", "| Source | \\\\\(legacy)\\Scratch |", "| Target | \\\\\(modern)\\Scratch |",
                        "| Date | 2026-11-28 ", "identical after repair", "## Differences found", "## Repairs",
                        "| Reports/q4.txt | DACL", "| Reports/q4.txt | attributes", "| top.txt | owner", "| Reports | inheritance (protected)",
+                       "| size.txt | size", "| time.txt | write time", "| group.txt | group", "| top.txt | stream :Zone.Identifier",
                        "| notes.txt | content", "| Deep | missing on the target", "| extra.txt | extra on the target",
                        "| Deep | folder copied again with its contents | done |", "| notes.txt | copied again | done |",
                        "| extra.txt | removed from the target | done |", "| Reports/q4.txt | metadata applied again | done |"] {
