@@ -98,10 +98,12 @@ public struct DryRun {
             inv.copyBytesPerSecond = rates.bytesPerSecond
             if let fps = rates.filesPerSecond, walker.largeFiles == 0 || rates.bytesPerSecond != nil {
                 let entries = Double(inv.files + inv.folders)
+                let coordinating = (CoordinatorCost.secondsPerEntry(walker.smallSample) ?? 0) * entries
                 inv.estimatedCopySeconds = 2 * connecting + walker.listingSeconds + entries / fps + Double(walker.largeBytes) / (rates.bytesPerSecond ?? 1)
+                    + coordinating
                 inv.estimateBasis = "copied \(walker.smallSample.count) sampled files to the target on \(rates.lanes) lanes (\(String(format: "%.0f", fps)) files/s)"
                     + (rates.bytesPerSecond.map { " and a \(walker.probeLarge.map { "\($0.size >> 20) MiB" } ?? "large") file at \(Int($0) >> 20) MiB/s" } ?? "")
-                    + ", then removed them; the walk as the inventory timed it; connecting as the probe's lanes did"
+                    + ", then removed them; the walk as the inventory timed it; connecting as the probe's lanes did; the catalog, worker frames and log at \(String(format: "%.2f", coordinating * 1000 / max(entries, 1))) ms an entry"
                 return
             }
             inv.estimateBasis = rates.problem.map { "the copy probe failed (\($0)); " } ?? ""

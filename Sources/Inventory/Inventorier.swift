@@ -29,7 +29,7 @@ public final class Inventorier {
     /// Files up to `wholeFileSize`, picked uniformly at random (full tree paths), for the rate probes.
     public private(set) var smallSample: [Entry] = []
     private var smallSeen = 0
-    public static let sampleSize = 48
+    public static let sampleSize = 200
     /// The size up to which a pass copies a file whole, in one exchange a side.
     public static let wholeFileSize: UInt64 = 1 << 20
     /// Files larger than that: how many, and their bytes (the byte rate's part of an estimate).

@@ -226,7 +226,7 @@ final class SyncLabTests: CLITestCase {
         let p = try migrate(["plan", plan, "--report", dir.path])
         XCTAssertEqual(p.status, 0, p.stderr)
         let report = try String(contentsOfFile: dir.appendingPathComponent("plan-report.md").path, encoding: .utf8)
-        XCTAssertTrue(report.contains("copied 48 sampled files to the target on 4 lanes"), report)
+        XCTAssertTrue(report.contains("copied 200 sampled files to the target on 4 lanes"), report)
         XCTAssertEqual(try listing(modern, "Projects").count, 0, "the probe leaves nothing on the target")
         XCTAssertEqual(try migrate(["sync", plan]).status, 0)
         let status = try migrate(["status", plan]).stdout

@@ -73,7 +73,7 @@ final class SyncPassTests: XCTestCase {
     func testFullThenDeltaMirrorsEveryChange() throws {
         var s = try pass()
         XCTAssertEqual(s.kind, "full")
-        XCTAssertEqual(s.counts.copied, 7)   // 4 files, 3 folders
+        XCTAssertEqual([s.counts.copied, s.counts.copiedFolders], [4, 3])   // 4 files, 3 folders
         XCTAssertEqual(s.counts.failed, 0)
         XCTAssertEqual(try snapshot(dst), try snapshot(src))
 
@@ -91,7 +91,7 @@ final class SyncPassTests: XCTestCase {
         s = try pass()
         XCTAssertEqual(s.counts.updated, 1)
         XCTAssertEqual(s.counts.deleted, 3)          // top.txt, Docs/Deep and its file (entries, as a dry run counts them)
-        XCTAssertEqual(s.counts.copied, 3)           // new.txt, Docs/Deeper and its file
+        XCTAssertEqual([s.counts.copied, s.counts.copiedFolders], [2, 1])   // new.txt, Docs/Deeper and its file
         XCTAssertEqual(try snapshot(dst), try snapshot(src))
     }
 
@@ -120,7 +120,7 @@ final class SyncPassTests: XCTestCase {
 
     func testDryRunChangesNothingAndListsActions() throws {
         let s = try pass { $0.dryRun = true }
-        XCTAssertEqual(s.counts.copied, 7)
+        XCTAssertEqual([s.counts.copied, s.counts.copiedFolders], [4, 3])
         XCTAssertEqual(Set(s.planned.map(\.path)), ["", "Docs", "Docs/a.txt", "Docs/c.txt", "Docs/Deep", "Docs/Deep/b.txt", "Empty", "top.txt"])
         XCTAssertEqual(s.planned.first { $0.path == "" }?.action, "metadata", "the share root's times and ACL travel too")
         XCTAssertEqual(s.plannedBytes, 5 + 5 + 3 + 7)
@@ -152,7 +152,7 @@ final class SyncPassTests: XCTestCase {
         try FileManager.default.removeItem(at: src.appendingPathComponent("Docs/Deep"))
         real = try assertPreview({ _ in }, "after edits")
         XCTAssertEqual(real.counts.deleted, 2, "Deep and Deep/b.txt: deletions are counted in entries")
-        XCTAssertEqual(real.counts.copied, 3)
+        XCTAssertEqual([real.counts.copied, real.counts.copiedFolders], [1, 2])
         XCTAssertEqual(real.counts.updated, 1)
         // Most of the target gone from the source: the guard stops the deletions, in both.
         try FileManager.default.removeItem(at: src.appendingPathComponent("Docs"))
