@@ -82,14 +82,14 @@ public struct DryRun {
     /// source read rate alone (said so in the report).
     private func estimate(_ mapping: ShareMapping, _ inv: inout ShareInventory, _ walker: Inventorier, source: any Tree, target: (any Tree)?) {
         if let target {
-            var lanes: [CopyRateProbe.Lane] = [(source, target)]
+            var lanes: [CopyRateProbe.Lane] = [(source, Self.probeTarget(target))]
             // A pass connects both sides, and its workers each do too (in parallel, once the first file is found).
             var connecting = 0.0
             for _ in 1..<max(options.lanes, 1) {
                 let t0 = monotonicSeconds()
                 guard let o = try? opener.independent(), let pair = try? openPair(mapping, o) else { break }
                 connecting = max(connecting, monotonicSeconds() - t0)
-                lanes.append(pair)
+                lanes.append((pair.source, Self.probeTarget(pair.target)))
             }
             let rates = CopyRateProbe(policy: plan.acl, copySecurity: options.readSecurity)
                 .measure(lanes: lanes, small: walker.smallSample, large: walker.probeLarge)
@@ -116,6 +116,12 @@ public struct DryRun {
         inv.estimateBasis = (inv.estimateBasis ?? "") + "the source's read rate only (the target could not be probed; writing to it adds to this)"
     }
 
+    /// Where the copy probe writes: the target, or its share while the mapped folder does not exist yet.
+    static func probeTarget(_ t: any Tree) -> any Tree {
+        if let sub = t as? SubfolderTree, (try? sub.stat("")) == nil { return sub.inner }
+        return t
+    }
+
     private func openPair(_ m: ShareMapping, _ o: any TreeOpener) throws -> CopyRateProbe.Lane {
         let source = try o.open(m.source)
         let target = if let t = m.target { try o.open(t) } else { try o.openLocal(m.targetFolder ?? "") }
@@ -127,7 +133,11 @@ public struct DryRun {
         var c = PlanReport.ConnectionCheck(role: role, share: share, location: loc.description, account: account, ok: true)
         do {
             let tree = try opener.open(loc)
-            if !loc.subpath.isEmpty { _ = try tree.stat(loc.subpath) }
+            if !loc.subpath.isEmpty {
+                do { _ = try tree.stat("") } catch where error.kind == .notFound && role == "target" {
+                    c.note = "the folder does not exist yet: the first pass creates it"
+                }
+            }
             c.transport = (tree as? any TransportDescribingTree)?.transportSummary
             return (c, tree)
         } catch {

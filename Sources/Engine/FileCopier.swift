@@ -219,7 +219,12 @@ final class FileCopier {
     /// nil when descriptors are not copied between these trees.
     func sourceSecurity(_ path: String, counts: inout SecurityTranslator.Counts) throws -> (mapped: SecurityDescriptor, hash: String)? {
         guard copySecurity, let src = source as? any SecurityDescriptorTree, target is any SecurityDescriptorTree else { return nil }
-        return try translated(try src.securityDescriptor(path), from: src, counts: &counts)
+        var r = try translated(try src.securityDescriptor(path), from: src, counts: &counts)
+        if path.isEmpty, let sub = target as? SubfolderTree, let parent = try sub.parentSecurityDescriptor() {
+            // A mapped folder keeps its own ACEs and takes its inherited ones from its new parent.
+            r.mapped = InheritedACL.rebased(r.mapped, under: parent)
+        }
+        return r
     }
 
     /// A source descriptor mapped for the target, the fingerprint of the original, and the
@@ -233,7 +238,6 @@ final class FileCopier {
     /// A fingerprint of the source descriptor, kept in the catalog to notice ACL changes.
     static func hash(_ sd: SecurityDescriptor) -> String { fingerprint(sd.selfRelative) }
 
-    /// Removes a target file (clearing read-only first) or a whole target folder.
     /// Removes an entry from the target, a folder with everything below it; returns how many
     /// entries that was.
     @discardableResult

@@ -106,6 +106,11 @@ public final class SyncPass {
         }
         let expected = isDelta ? try catalog.syncedCount(share: shareID) : try catalog.inventoried(share: shareID)?.entries
         if let expected, expected > 0 { events(.expected(entries: expected)) }
+        // A target folder inside a share is made on the first pass, with its parents.
+        if !options.dryRun, let sub = target as? SubfolderTree, (try? target.stat("")) == nil {
+            try sub.create()
+            log?.line("mkdir", "\(sub.displayName) (the mapped target folder)")
+        }
         let state = State(shareID: shareID, passID: passID, summary: summary)
         state.quick = quick
         if options.trustCatalog && !quick && isDelta {
@@ -191,10 +196,14 @@ public final class SyncPass {
 
     private func march(_ st: State) throws {
         // The share root's own times, attributes and ACL travel too (robocopy /COPYALL does the same).
-        if let srcRoot = try? source.stat(""), let dstRoot = try? target.stat("") {
+        if let srcRoot = try? source.stat("") {
             st.folders[""] = srcRoot
             let synced = try catalog.synced(share: st.shareID, path: "")
-            if detector.decide(source: srcRoot, target: dstRoot, synced: synced) == .metadata { st.scheduleFolderMetadata(srcRoot) }
+            // A mapped target folder a dry run finds missing is one the pass makes, then gives the root's metadata.
+            let dstRoot = try? target.stat("")
+            if dstRoot == nil && target is SubfolderTree || dstRoot.map({ detector.decide(source: srcRoot, target: $0, synced: synced) == .metadata }) == true {
+                st.scheduleFolderMetadata(srcRoot)
+            }
         }
         var marcher = Marcher(source: source, target: target, filter: mapping.filter, retries: options.retries,
                               retryWait: options.retryWait, isOwnFile: FileCopier.isTemporaryName)

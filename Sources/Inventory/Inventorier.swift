@@ -53,7 +53,8 @@ public final class Inventorier {
     public func run(into inv: inout ShareInventory) throws {
         let started = monotonicSeconds()
         var lastReport = started
-        let root = mapping.source.subpath
+        // The tree is the mapped folder itself (a folder inside a share is opened as a tree of its own).
+        let root = ""
         if readSecurity, let sdTree = tree as? any SecurityDescriptorTree {
             countPrincipals(sdTree, root, &inv)
         }

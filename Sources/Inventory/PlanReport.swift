@@ -11,6 +11,8 @@ public struct PlanReport: Codable, Sendable {
         public var error: String?
         /// How the share is reached and protected ("direct SMB 3.1.1, signed AES-128-GMAC").
         public var transport: String?
+        /// Something to know that is no problem ("the folder does not exist yet: the first pass creates it").
+        public var note: String?
         public init(role: String, share: String, location: String, account: String, ok: Bool, error: String? = nil, transport: String? = nil) {
             self.role = role; self.share = share; self.location = location; self.account = account; self.ok = ok; self.error = error
             self.transport = transport

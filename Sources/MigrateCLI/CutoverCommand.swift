@@ -77,7 +77,11 @@ struct CutoverCommand: ParsableCommand {
         do { setup = try CutoverSetup(session: session) } catch { console.err("error: \(error)"); throw ExitCode(2) }
 
         if dryRun {
-            let sections = try selected.map { try setup.runbookSection($0) }
+            let sections: [Runbook.ShareSection]
+            do { sections = try selected.map { try setup.runbookSection($0) } } catch let e as CutoverError {
+                console.err("error: \(e)")
+                throw ExitCode(e.isRefusal ? 2 : 1)
+            }
             console.out(Runbook.markdown(plan: session.plan, planFile: planFile, sections: sections, now: clock.now))
             return
         }

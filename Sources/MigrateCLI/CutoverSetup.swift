@@ -65,6 +65,17 @@ struct CutoverSetup {
         return (provider, dfs.linkPath(link))
     }
 
+    /// A folder inside a share on either side cannot be cut over yet: the share-permissions freeze
+    /// would freeze every other folder of the share, and a DFS link here names a share.
+    func refuseFolderMapping(_ m: ShareMapping) throws {
+        if !m.source.subpath.isEmpty {
+            throw CutoverError.badInput("share \(m.name): its source \(m.source) is a folder inside a share; its cutover is not supported yet (freezing by share permissions would make all of \\\\\(m.source.host)\\\(m.source.share) read-only). Sync it with `migrate sync`, then freeze and switch it by hand")
+        }
+        if let t = m.target, !t.subpath.isEmpty {
+            throw CutoverError.badInput("share \(m.name): its target \(t) is a folder inside a share; a DFS switch to a folder is not supported yet. Sync it with `migrate sync`, then switch users by hand")
+        }
+    }
+
     func newTarget(_ m: ShareMapping) throws -> LinkTarget {
         guard let t = m.target else { throw CutoverError.badInput("share \(m.name): its target is a local folder; a cutover needs a target share") }
         return LinkTarget(server: t.host, share: t.share)
@@ -76,6 +87,7 @@ struct CutoverSetup {
 
     func runner(_ m: ShareMapping, clock: CutoverClock, options: CutoverOptions, workers: Int, aclCheck: SyncPass.ACLCheck,
                 say: @escaping (String) -> Void) throws -> CutoverRunner {
+        try refuseFolderMapping(m)
         let id = try shareID(m)
         let ns = try namespace(m)
         let work = CutoverWork(
@@ -130,6 +142,7 @@ struct CutoverSetup {
     }
 
     func runbookSection(_ m: ShareMapping) throws -> Runbook.ShareSection {
+        try refuseFolderMapping(m)
         let id = try shareID(m)
         let ns = try namespace(m)
         let old = LinkTarget(server: m.source.host, share: m.source.share)

@@ -42,7 +42,8 @@ final class PlanTreeOpener: TreeOpener {
             if error.kind == .authenticationFailed && !error.detail.contains("guest") { refused[server.name] = error }
             throw error
         }
-        return share
+        // A folder inside the share is a tree of its own (sync makes a missing target folder).
+        return location.subpath.isEmpty ? share : SubfolderTree.wrap(share, folder: location.subpath)
     }
 
     func openLocal(_ folder: String) throws(TreeError) -> any Tree {
@@ -63,10 +64,6 @@ final class PlanTreeOpener: TreeOpener {
 
     /// A share's source and target trees, as sync and its workers use them.
     func openPair(_ mapping: ShareMapping) throws(TreeError) -> (source: any Tree, target: any Tree) {
-        if !mapping.source.subpath.isEmpty || !(mapping.target?.subpath.isEmpty ?? true) {
-            throw TreeError(.notSupported, tree: mapping.source.description, operation: "open share",
-                            detail: "a folder inside a share as source or target is not supported yet; use the share root")
-        }
         let source = try open(mapping.source)
         let target = if let t = mapping.target { try open(t) } else { try openLocal(mapping.targetFolder ?? "") }
         return (source, target)

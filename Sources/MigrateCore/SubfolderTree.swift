@@ -18,6 +18,22 @@ public class SubfolderTree: Tree {
     }
 
     public var displayName: String { inner.displayName + "/" + folder }
+
+    /// Makes the folder, and each of its parents that is missing, in `inner`.
+    public func create() throws(TreeError) {
+        var path = ""
+        for part in folder.split(separator: "/") {
+            path = joinPath(path, String(part))
+            do { try inner.makeDirectory(path) } catch where error.kind == .alreadyExists {}
+        }
+    }
+
+    /// The descriptor of the folder's parent in `inner`, where `inner` has descriptors: what the
+    /// folder inherits from on this tree.
+    public func parentSecurityDescriptor() throws(TreeError) -> SecurityDescriptor? {
+        guard let sd = inner as? any SecurityDescriptorTree else { return nil }
+        return try sd.securityDescriptor(parentPath(folder))
+    }
     public var timePrecision: Int64 { inner.timePrecision }
 
     /// The path in `inner`.

@@ -150,7 +150,8 @@ final class PlanBuilder {
             if t.hasPrefix("\\\\") || t.hasPrefix("//") { target = location(t, r.value("target"), servers: servers, what: "target") }
             else { folder = resolvePath(t) }
         }
-        let name = r.string("name") ?? source?.share ?? "share"
+        // The default name: the share, or the mapped folder's own name.
+        let name = r.string("name") ?? source.map { $0.subpath.isEmpty ? $0.share : String($0.subpath.split(separator: "/").last!) } ?? "share"
         var include: [String] = [], exclude: [String] = []
         for (key, into) in [("include", 0), ("exclude", 1)] {
             for (pattern, n) in r.strings(key) {
@@ -162,7 +163,7 @@ final class PlanBuilder {
         let fat = r.bool("fat_times", default: false)
         let mirror = r.bool("mirror", default: true)
         r.rejectUnknownKeys("share '\(name)'")
-        if let s = source, let t = target, s.host == t.host, s.share.lowercased() == t.share.lowercased() {
+        if let s = source, let t = target, s.host == t.host, s.share.lowercased() == t.share.lowercased(), s.subpath.lowercased() == t.subpath.lowercased() {
             sink.add(r.value("target"), "source and target are the same share", hint: "the target must be on the new server")
         }
         guard let source, target != nil || folder != nil else { return nil }

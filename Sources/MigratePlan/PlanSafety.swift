@@ -86,6 +86,26 @@ struct PlanSafety {
     /// Two mappings that write the same place, or one inside the other: with mirroring each
     /// pass would delete what the other copied.
     func checkOverlaps(_ shares: [ShareMapping], _ nodes: [Node]) {
+        func key(_ l: ShareLocation) -> String { "//\(l.host.lowercased())/\(l.share.lowercased())" + (l.subpath.isEmpty ? "" : "/" + l.subpath.lowercased()) }
+        func overlap(_ a: String, _ b: String) -> Bool { a == b || Self.isInside(a, b) || Self.isInside(b, a) }
+        // Sources: two mappings reading the same folder (or one inside the other) copy it twice.
+        var sources: [(key: String, name: String)] = []
+        for (s, node) in zip(shares, nodes) {
+            let k = key(s.source)
+            if let other = sources.first(where: { overlap($0.key, k) }) {
+                sink.add(node.mapping?["source"] ?? node, "share '\(s.name)' reads what share '\(other.name)' reads (\(s.source))",
+                         hint: "map each source folder once; exclude a subfolder with 'exclude' to map it apart")
+            }
+            sources.append((k, s.name))
+        }
+        // A target inside a source (its own or another's): passes would copy their own output, or mirror into a source.
+        for (s, node) in zip(shares, nodes) {
+            guard let t = s.target, key(t) != key(s.source), let other = sources.first(where: { overlap($0.key, key(t)) }) else { continue }
+            sink.add(node.mapping?["target"] ?? node,
+                     other.name == s.name ? "share '\(s.name)': the target and the source overlap (\(t) and \(s.source))"
+                                          : "share '\(s.name)' writes into what share '\(other.name)' reads (\(t))",
+                     hint: "the target must be outside every source")
+        }
         var targets: [(key: String, name: String)] = []
         var links: [String: String] = [:]
         for (s, node) in zip(shares, nodes) {

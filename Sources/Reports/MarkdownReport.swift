@@ -21,10 +21,10 @@ public enum MarkdownReport {
             for c in r.failedConnections { md += "- \(c.role) `\(c.location)` as `\(c.account)`: \(c.error ?? "failed")\n" }
             md += "\n"
         }
-        let reached = r.connections.filter { $0.ok && $0.transport != nil }
+        let reached = r.connections.filter { $0.ok && ($0.transport != nil || $0.note != nil) }
         if !reached.isEmpty {
             md += "## Connections\n\n| Role | Share | Location | Account | Transport and protection |\n|---|---|---|---|---|\n"
-            for c in reached { md += "| \(c.role) | \(c.share) | `\(c.location)` | `\(c.account)` | \(c.transport ?? "") |\n" }
+            for c in reached { md += "| \(c.role) | \(c.share) | `\(c.location)` | `\(c.account)` | \(c.transport ?? "")\(c.note.map { "; " + $0 } ?? "") |\n" }
             md += "\n"
         }
         if !r.unmapped.isEmpty {

@@ -74,3 +74,24 @@ final class SecurityDescriptorTests: XCTestCase {
         XCTAssertEqual(mapped.principals, [SID("\(new)-3110")!, SID("\(old)-513")!, SID("S-1-5-18")!])
     }
 }
+
+/// What a folder inherits from a new parent (MS-DTYP 2.5.3.4 for containers).
+final class InheritedACLTests: XCTestCase {
+    func testAFolderKeepsItsOwnACEsAndInheritsFromItsNewParent() throws {
+        let parent = try SecurityDescriptor(sddl: "O:BAG:SYD:PAI(A;OICI;FA;;;SY)(A;OI;0x1200a9;;;BU)(A;CINP;0x1301bf;;;AU)(A;OICIIO;FA;;;CO)(A;;FA;;;BA)")
+        let folder = try SecurityDescriptor(sddl: "O:S-1-5-21-1-2-3-1000G:SYD:AI(A;OICI;0x1200a9;;;S-1-5-21-1-2-3-1105)(A;OICIID;0x1301bf;;;WD)")
+        let r = InheritedACL.rebased(folder, under: parent)
+        let got = Set((r.dacl ?? []).map { "\($0.sid) \(String($0.flags.rawValue, radix: 16)) \(String($0.mask, radix: 16))" })
+        XCTAssertEqual(got, [
+            "S-1-5-21-1-2-3-1105 3 1200a9",        // its own ACE, as it was
+            "S-1-5-18 13 1f01ff",                   // SYSTEM: OI|CI, inherited
+            "S-1-5-32-545 19 1200a9",               // Users, files only: OI|IO, inherited
+            "S-1-5-11 10 1301bf",                   // Authenticated Users, no propagation: inherited, no inherit flags
+            "S-1-5-21-1-2-3-1000 10 1f01ff",        // CREATOR OWNER becomes the owner for the folder...
+            "S-1-3-0 1b 1f01ff",                    // ...and passes on as itself, inherit-only
+        ], "Everyone's ACE from the old parent is gone; BA's non-inheritable ACE is not passed on")
+        XCTAssertTrue(r.control.contains(.daclAutoInherited))
+        let protected = try SecurityDescriptor(sddl: "O:BAG:SYD:PAI(A;OICI;FA;;;BA)")
+        XCTAssertEqual(InheritedACL.rebased(protected, under: parent).dacl, protected.dacl, "a protected folder inherits nothing")
+    }
+}

@@ -139,6 +139,40 @@ final class PlanValidationTests: XCTestCase {
         }
     }
 
+    /// Folders inside shares on either side, several into one target share; overlapping
+    /// mappings refused at their line:column.
+    func testFolderMappingsAndConsolidation() throws {
+        let head = good.components(separatedBy: "shares:")[0] + "shares:\n"
+        func shares(_ pairs: [(String, String)]) -> String {
+            head + pairs.map { "  - source: '\($0.0)'\n    target: '\($0.1)'\n" }.joined()
+        }
+        let plan = try PlanLoader.parse(shares([("//old/Data/Finance", "//new/Departments/Finance"), ("//old/HR", "//new/Departments/HR"),
+                                                ("//old/Data/Legal", "//new/Legal")]), file: "/tmp/plan.yaml")
+        XCTAssertEqual(plan.shares.map { "\($0.source.share)/\($0.source.subpath) -> \($0.target!.share)/\($0.target!.subpath)" },
+                       ["Data/Finance -> Departments/Finance", "HR/ -> Departments/HR", "Data/Legal -> Legal/"])
+        // The same source folder twice, or one inside the other.
+        for second in ["//old/Data/Finance", "//old/Data/finance/2024", "//old/Data"] {
+            let ps = problems(shares([("//old/Data/Finance", "//new/A"), (second, "//new/B")]))
+            XCTAssertTrue(ps.contains { $0.line == 14 && $0.column == 13 && $0.message.contains("reads what share") }, "\(second): \(ps)")
+        }
+        // One target folder inside another.
+        var ps = problems(shares([("//old/A", "//new/Departments"), ("//old/B", "//new/Departments/HR")]))
+        XCTAssertTrue(ps.contains { $0.line == 15 && $0.column == 13 && $0.message.contains("writes where share") }, "\(ps)")
+        // A target inside its own source, or inside another mapping's source.
+        ps = problems(shares([("//old/Data", "//old/Data/Copy")]))
+        XCTAssertTrue(ps.contains { $0.line == 13 && $0.column == 13 && $0.message.contains("the target and the source overlap") }, "\(ps)")
+        ps = problems(shares([("//old/Data", "//new/Data"), ("//new/Scratch", "//old/Data/Back")]))
+        XCTAssertTrue(ps.contains { $0.line == 15 && $0.column == 13 && $0.message.contains("writes into what share 'Data' reads") }, "\(ps)")
+    }
+
+    func testTheConsolidationExampleIsValid() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Plans/consolidation.yaml").standardized.path
+        let plan = try PlanLoader.load(path: path)
+        XCTAssertEqual(plan.shares.map(\.name), ["Finance", "HR", "Legal"])
+        XCTAssertEqual(plan.shares.map(\.targetDescription), ["\\\\fs2025.corp.example.com\\Departments\\Finance",
+                                                               "\\\\fs2025.corp.example.com\\Departments\\HR", "\\\\fs2025.corp.example.com\\Legal"])
+    }
+
     func testEveryProblemIsReportedNotJustTheFirst() {
         let yaml = good.replacingOccurrences(of: "    password_env: OLD_PW", with: "    password: x")
             .replacingOccurrences(of: "    target:", with: "    taget:") + "\ndfs:\n  provider: nfs\n"
