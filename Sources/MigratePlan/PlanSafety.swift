@@ -98,13 +98,12 @@ struct PlanSafety {
             }
             sources.append((k, s.name))
         }
-        // A target inside a source (its own or another's): passes would copy their own output, or mirror into a source.
+        // A target inside its own source (or the reverse): each pass would copy its own output.
+        // (Another mapping's source may be a target: a staged migration, old -> staging -> new.)
         for (s, node) in zip(shares, nodes) {
-            guard let t = s.target, key(t) != key(s.source), let other = sources.first(where: { overlap($0.key, key(t)) }) else { continue }
-            sink.add(node.mapping?["target"] ?? node,
-                     other.name == s.name ? "share '\(s.name)': the target and the source overlap (\(t) and \(s.source))"
-                                          : "share '\(s.name)' writes into what share '\(other.name)' reads (\(t))",
-                     hint: "the target must be outside every source")
+            guard let t = s.target, key(t) != key(s.source), overlap(key(t), key(s.source)) else { continue }
+            sink.add(node.mapping?["target"] ?? node, "share '\(s.name)': the target and the source overlap (\(t) and \(s.source))",
+                     hint: "the target must be outside its source")
         }
         var targets: [(key: String, name: String)] = []
         var links: [String: String] = [:]
