@@ -187,9 +187,15 @@ final class CutoverLabTests: CLITestCase {
         let paths = ["Reports/q4.txt", "top.txt", "Reports", "Deep", "Deep/inner.txt"]
         let before = try paths.map { try acl(modern, "Scratch", $0) }
         let listingBefore = try listing(modern, "Scratch")
+        // A file's ACL changed on the source: Samba keeps its change time, so only a final sync
+        // that reads every descriptor (the cutover's default, `--acl-check all`) sees it.
+        let admin0 = ["-U", "labadmin%\(try password())", "--option=client min protocol=NT1"]
+        XCTAssertEqual(try run("smbcacls", ["//\(legacy)/Scratch", "notes.txt"] + admin0 + ["--add", "ACL:S-1-5-32-545:ALLOWED/0/READ"]).0, 0)
         // Frozen and final-synced; the changes come after the final sync, so verify is what finds them.
         let first = try cutover(plan, ["--until", "final-sync"], now: inWindow)
         XCTAssertEqual(first.status, 0, first.stderr + first.stdout)
+        XCTAssertTrue(first.stdout.contains("final sync: copied 0 files and 0 folders, updated 0, metadata 1,"), first.stdout)
+        XCTAssertTrue(try acl(modern, "Scratch", "notes.txt").1.dacl?.contains { $0.sid.description == "S-1-5-32-545" } ?? false, "the new ACE arrived")
         let admin = ["-U", "labadmin%\(try password())"]
         XCTAssertEqual(try run("smbcacls", ["//\(modern)/Scratch", "Reports/q4.txt"] + admin + ["--add", "ACL:S-1-5-32-545:ALLOWED/0/READ"]).0, 0)
         _ = try run("smbclient", ["//\(modern)/Scratch"] + admin + ["-c", "setmode Reports/q4.txt +h"])
