@@ -66,6 +66,10 @@ public struct Marcher {
                 if e.kind != .notFound { try onError(e, "target"); targetListed = false }
             }
             if !targetListed { continue }
+            // Names no target can have (a hostile or broken server: `../../x`, `a:b`, NUL) are
+            // reported and dropped here, before anything joins them into a path.
+            src = try admissible(src, in: dir, side: "source", tree: source, onError: onError)
+            dst = try admissible(dst, in: dir, side: "target", tree: target, onError: onError)
             var own: [Entry] = []
             var byKey: [String: Entry] = [:]
             for e in dst {
@@ -85,6 +89,25 @@ public struct Marcher {
             let descend = try folder(dir, pairs, own)
             pending.append(contentsOf: descend.sorted(by: >))
         }
+    }
+
+    /// The entries of `dir` whose path is `dir` plus one good name; the others go to `onError`.
+    func admissible(_ entries: [Entry], in dir: String, side: String, tree: any Tree,
+                    onError: (TreeError, _ side: String) throws -> Void) throws -> [Entry] {
+        var out: [Entry] = []
+        out.reserveCapacity(entries.count)
+        for e in entries {
+            let name: Substring? = dir.isEmpty ? e.path[...] : e.path.hasPrefix(dir + "/") ? e.path.dropFirst(dir.count + 1) : nil
+            guard let name, let problem = EntryName.problem(name) else {
+                if name != nil { out.append(e); continue }
+                try onError(TreeError(.invalidArgument, tree: tree.displayName, path: dir, operation: "list folder",
+                                      detail: "the server listed '\(EntryName.shown(e.path[...]))', which is not in this folder: skipped"), side)
+                continue
+            }
+            try onError(TreeError(.invalidArgument, tree: tree.displayName, path: dir, operation: "list folder",
+                                  detail: "the server listed an entry named '\(EntryName.shown(name))', which cannot exist on the target (\(problem)): skipped"), side)
+        }
+        return out
     }
 
     /// Windows compares names case-insensitively.

@@ -163,6 +163,8 @@ public final class Inventorier {
         let parent = parentPath(rel)
         if parent != currentFolder { currentFolder = parent; siblings.removeAll(keepingCapacity: true) }
         var problems = NameCheck.problems(name: entry.name, fullPathLength: targetPrefixLength + rel.utf16.count)
+        // `../../x` as one listed name: its last component looks harmless, its path does not.
+        if rel.split(separator: "/", omittingEmptySubsequences: false).contains(where: { EntryName.problem($0) != nil }) { problems.append(.notAName) }
         let key = entry.name.lowercased()
         if let other = siblings[key], other != String(entry.name) { problems.append(.caseCollision) }
         else { siblings[key] = String(entry.name) }

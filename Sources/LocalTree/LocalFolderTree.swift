@@ -16,6 +16,16 @@ public final class LocalFolderTree: Tree {
 
     func full(_ path: String) -> String { path.isEmpty ? root : root + "/" + path }
 
+    /// A path that could leave the folder (`..`, `.`, an empty or absolute component) is refused:
+    /// whatever a source calls an entry, nothing is ever made outside the tree.
+    func checked(_ path: String) throws(TreeError) {
+        guard !path.isEmpty else { return }
+        if path.hasPrefix("/") || path.split(separator: "/", omittingEmptySubsequences: false).contains(where: { $0.isEmpty || $0 == "." || $0 == ".." || $0.contains("\0") }) {
+            throw TreeError(.invalidArgument, tree: displayName, path: path, operation: "resolve path",
+                            detail: "the path has an empty, '.' or '..' component and could leave the folder; refused")
+        }
+    }
+
     func fail(_ path: String, _ op: String, _ code: Int32 = errno) -> TreeError {
         let kind: TreeError.Kind
         switch code {
@@ -41,12 +51,14 @@ public final class LocalFolderTree: Tree {
     }
 
     public func stat(_ path: String) throws(TreeError) -> Entry {
+        try checked(path)
         var st = Glibc.stat()
         if lstat(full(path), &st) != 0 { throw fail(path, "stat") }
         return entry(path, st)
     }
 
     public func list(_ path: String, _ body: (Entry) throws -> Void) throws {
+        try checked(path)
         guard let dir = opendir(full(path)) else { throw fail(path, "list folder") }
         defer { closedir(dir) }
         let fd = dirfd(dir)
@@ -64,28 +76,34 @@ public final class LocalFolderTree: Tree {
     }
 
     public func makeDirectory(_ path: String) throws(TreeError) {
+        try checked(path)
         if mkdir(full(path), 0o755) != 0 { throw fail(path, "create folder") }
     }
 
     public func removeFile(_ path: String) throws(TreeError) {
+        try checked(path)
         if unlink(full(path)) != 0 { throw fail(path, "delete file") }
     }
 
     public func removeDirectory(_ path: String) throws(TreeError) {
+        try checked(path)
         if rmdir(full(path)) != 0 { throw fail(path, "delete folder") }
     }
 
     public func rename(_ from: String, to: String) throws(TreeError) {
+        try checked(from); try checked(to)
         if Glibc.rename(full(from), full(to)) != 0 { throw fail(from, "rename to \(to)") }
     }
 
     public func openForReading(_ path: String) throws(TreeError) -> any ReadableFile {
+        try checked(path)
         let fd = open(full(path), O_RDONLY | O_CLOEXEC)
         if fd < 0 { throw fail(path, "open for reading") }
         return LocalFile(tree: self, path: path, fd: fd)
     }
 
     public func openForResuming(_ path: String, at offset: UInt64) throws(TreeError) -> any WritableFile {
+        try checked(path)
         let fd = open(full(path), O_WRONLY | O_CLOEXEC)
         if fd < 0 { throw fail(path, "open for resuming") }
         let file = LocalFile(tree: self, path: path, fd: fd)
@@ -94,12 +112,14 @@ public final class LocalFolderTree: Tree {
     }
 
     public func openForWriting(_ path: String) throws(TreeError) -> any WritableFile {
+        try checked(path)
         let fd = open(full(path), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         if fd < 0 { throw fail(path, "open for writing") }
         return LocalFile(tree: self, path: path, fd: fd)
     }
 
     public func setMetadata(_ path: String, times: FileTimes, attributes: DOSAttributes?) throws(TreeError) {
+        try checked(path)
         if let a = times.accessed ?? times.modified, let m = times.modified ?? times.accessed {
             var ts = [timespec(tv_sec: Int(a.seconds), tv_nsec: Int(a.nanoseconds)),
                       timespec(tv_sec: Int(m.seconds), tv_nsec: Int(m.nanoseconds))]

@@ -180,3 +180,62 @@ final class SyncPassTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: dst.appendingPathComponent("Docs/keep.tmp").path))
     }
 }
+
+/// A source that lists names no target can have, as a hostile or broken server might: the pass
+/// reports each, copies the rest, writes nothing outside the target folder and deletes nothing.
+final class HostileNameTests: XCTestCase {
+    /// A local folder whose listings also carry the given made-up entries.
+    final class HostileTree: Tree {
+        let inner: LocalFolderTree
+        let extra: [String: [Entry]]
+        init(_ inner: LocalFolderTree, extra: [String: [Entry]]) { self.inner = inner; self.extra = extra }
+        var displayName: String { "//hostile/share" }
+        var timePrecision: Int64 { inner.timePrecision }
+        func stat(_ path: String) throws(TreeError) -> Entry { try inner.stat(path) }
+        func list(_ path: String, _ body: (Entry) throws -> Void) throws {
+            try inner.list(path, body)
+            for e in extra[path] ?? [] { try body(e) }
+        }
+        func makeDirectory(_ path: String) throws(TreeError) { try inner.makeDirectory(path) }
+        func removeFile(_ path: String) throws(TreeError) { try inner.removeFile(path) }
+        func removeDirectory(_ path: String) throws(TreeError) { try inner.removeDirectory(path) }
+        func rename(_ from: String, to: String) throws(TreeError) { try inner.rename(from, to: to) }
+        func openForReading(_ path: String) throws(TreeError) -> any ReadableFile { try inner.openForReading(path) }
+        func openForWriting(_ path: String) throws(TreeError) -> any WritableFile { try inner.openForWriting(path) }
+        func openForResuming(_ path: String, at offset: UInt64) throws(TreeError) -> any WritableFile { try inner.openForResuming(path, at: offset) }
+        func setMetadata(_ path: String, times: FileTimes, attributes: DOSAttributes?) throws(TreeError) {
+            try inner.setMetadata(path, times: times, attributes: attributes)
+        }
+    }
+
+    func testNamesThatCannotExistOnTheTargetAreRefusedAndNothingEscapes() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let src = root.appendingPathComponent("src"), dst = root.appendingPathComponent("deep/dst")
+        for d in [src.appendingPathComponent("Docs"), dst] { try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true) }
+        try Data("fine".utf8).write(to: src.appendingPathComponent("Docs/ok.txt"))
+        try Data("keep".utf8).write(to: dst.appendingPathComponent("keep.txt"))
+        let t = FileTimes(modified: Timestamp(seconds: 1_100_000_000))
+        let hostile = HostileTree(try LocalFolderTree(root: src.path), extra: [
+            "": [Entry(path: "../../escape-dir", kind: .directory, times: t), Entry(path: "..", kind: .directory, times: t)],
+            "Docs": [Entry(path: "Docs/a:b", kind: .file, size: 4, times: t), Entry(path: "Docs/nul\u{0}x", kind: .file, times: t),
+                     Entry(path: "Docs/back\\slash", kind: .file, times: t), Entry(path: "Elsewhere/x", kind: .file, times: t)],
+        ])
+        let catalog = try CatalogDatabase(path: root.appendingPathComponent("c.sqlite").path)
+        var options = SyncPass.Options()
+        options.retryWait = 0
+        let mapping = ShareMapping(name: "T", source: ShareLocation(server: "s", host: "h", share: "src"), targetFolder: dst.path)
+        let s = try SyncPass(mapping: mapping, source: hostile, target: try LocalFolderTree(root: dst.path), catalog: catalog,
+                             policy: ACLPolicy(), options: options, log: nil).run()
+        XCTAssertEqual(s.counts.failed, 6, "\(s.failures)")
+        for needle in ["'../../escape-dir'", "'..'", "'a:b'", "'nul\\x0x'", "'back\\slash'", "'Elsewhere/x', which is not in this folder"] {
+            XCTAssertTrue(s.failures.contains { $0.reason.contains(needle) }, "\(needle) in \(s.failures.map(\.reason))")
+        }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dst.appendingPathComponent("Docs/ok.txt").path), "the rest is copied")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root.appendingPathComponent("escape-dir").path), "nothing outside the target")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root.appendingPathComponent("deep/escape-dir").path))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dst.appendingPathComponent("keep.txt").path), "no deletions after a refused listing")
+        // The local tree itself refuses a path that would leave it.
+        XCTAssertThrowsError(try LocalFolderTree(root: dst.path).makeDirectory("../../escape-dir")) { XCTAssertEqual(($0 as? TreeError)?.kind, .invalidArgument) }
+    }
+}

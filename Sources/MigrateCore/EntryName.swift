@@ -1,0 +1,20 @@
+/// The names an entry may have where a pass writes it: one path component, never empty, `.` or
+/// `..`, with no `/`, `\`, `:` (a stream on an NTFS target), NUL or other control character. A
+/// name from a listing that breaks these is refused before it is ever joined into a path.
+public enum EntryName {
+    /// What is wrong with `name`, or nil.
+    public static func problem(_ name: Substring) -> String? {
+        if name.isEmpty { return "an empty name" }
+        if name == "." || name == ".." { return "'\(name)' names a folder itself or its parent" }
+        if name.contains("/") || name.contains("\\") { return "it has a path separator" }
+        if name.contains(":") { return "':' makes it an alternate data stream on the target" }
+        if name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) { return "it has a control character" }
+        return nil
+    }
+
+    /// A name as a message may show it: control characters escaped, at most 80 characters.
+    public static func shown(_ s: Substring) -> String {
+        let escaped = s.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7f ? "\\x" + String($0.value, radix: 16) : String($0) }.joined()
+        return escaped.count > 80 ? String(escaped.prefix(77)) + "..." : escaped
+    }
+}
