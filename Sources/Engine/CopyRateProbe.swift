@@ -36,7 +36,7 @@ public struct CopyRateProbe {
             rates.problem = "cannot create a probe folder on the target: \(error.reason)"
             return rates
         }
-        defer { removeProbe(first.target, folder) }
+        defer { removeProbe(first, folder) }
         let runners = lanes.enumerated().map { i, lane -> JobRunner in
             let sub = SubfolderTree.wrap(lane.target, folder: joinPath(folder, "lane\(i)"))
             try? lane.target.makeDirectory(sub.folder)
@@ -112,15 +112,10 @@ public struct CopyRateProbe {
         }
     }
 
-    func removeProbe(_ target: any Tree, _ folder: String) {
-        var dirs: [String] = [folder]
-        try? target.walk(folder, onError: { _ in }) { e in
-            if e.kind == .directory { dirs.append(e.path) } else {
-                try? target.setMetadata(e.path, times: FileTimes(), attributes: [.archive])
-                try? target.removeFile(e.path)
-            }
-            return true
-        }
-        for d in dirs.reversed() { try? target.removeDirectory(d) }
+    /// Removes the probe folder the way a pass removes a folder (read-only files included).
+    func removeProbe(_ lane: Lane, _ folder: String) {
+        let runner = JobRunner(source: lane.source, target: lane.target, translator: SecurityTranslator(policy: policy),
+                               copySecurity: false, retries: 0, wait: 0)
+        _ = try? runner.copier.remove(Entry(path: folder, kind: .directory))
     }
 }

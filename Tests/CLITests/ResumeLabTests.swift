@@ -177,6 +177,17 @@ final class SignalLabTests: CLITestCase {
     /// Runs `migrate sync` under a pseudo-terminal and, once `after` entries are done, types
     /// Ctrl-C (or sends `signal` to migrate alone); what it printed and its exit status.
     func syncInterrupted(_ plan: String, signal: String? = nil, after: Int = 150) throws -> (status: Int32, output: String) {
+        let r = try underTerminal(["sync", plan, "--share", "Projects", "--workers", "2"], interruptAfter: after, signal: signal)
+        let tail = try XCTUnwrap(r.output.components(separatedBy: "SENT ").last)
+        XCTAssertTrue(tail.hasPrefix("True"), "the signal was sent mid-pass: \(r.output.suffix(800))")
+        return (r.status, r.output)
+    }
+
+    /// Runs `migrate args` under a pseudo-terminal; with `interruptAfter`, once that many entries
+    /// are examined, types Ctrl-C (or sends `signal` to migrate alone). What it printed (then a
+    /// `SENT ... EXIT n` line) and its exit status.
+    func underTerminal(_ args: [String], interruptAfter after: Int?, signal: String? = nil) throws -> (status: Int32, output: String) {
+        let after = after ?? Int.max
         let script = """
         import os, pty, re, select, signal, sys, time
         pid, fd = pty.fork()
@@ -204,9 +215,8 @@ final class SignalLabTests: CLITestCase {
         sys.stdout.write(out.decode("utf-8", "replace"))
         sys.stdout.write("\\nSENT %s EXIT %d SIGNALED %d\\n" % (sent, os.WEXITSTATUS(status) if os.WIFEXITED(status) else -1, os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0))
         """
-        let r = try run("/usr/bin/python3", ["-c", script, try binary, "sync", plan, "--share", "Projects", "--workers", "2"])
-        let tail = try XCTUnwrap(r.1.components(separatedBy: "SENT ").last)
-        XCTAssertTrue(tail.hasPrefix("True"), "the signal was sent mid-pass: \(r.1.suffix(800))")
+        let r = try run("/usr/bin/python3", ["-c", script, try binary] + args)
+        let tail = r.1.components(separatedBy: "SENT ").last ?? ""
         let code = Int32(tail.components(separatedBy: "EXIT ").last?.split(separator: " ").first ?? "") ?? -99
         return (code, r.1)
     }
@@ -233,27 +243,10 @@ final class SignalLabTests: CLITestCase {
         let target = "\(Self.labRoot)/modern/share/Projects"
         for child in (try? FileManager.default.contentsOfDirectory(atPath: target)) ?? [] { try FileManager.default.removeItem(atPath: target + "/" + child) }
         XCTAssertEqual(try migrate(["plan", plan, "--report", dir.path]).status, 1, "kbrown's folder cannot be read")
-        let script = """
-        import os, pty, sys
-        pid, fd = pty.fork()
-        if pid == 0:
-            os.execv(sys.argv[1], sys.argv[1:])
-        out = b""
-        while True:
-            try:
-                chunk = os.read(fd, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            out += chunk
-        os.waitpid(pid, 0)
-        sys.stdout.write(out.decode("utf-8", "replace"))
-        """
-        let first = try run("/usr/bin/python3", ["-c", script, try binary, "sync", plan, "--share", "Projects", "--workers", "2"]).1
+        let first = try underTerminal(["sync", plan, "--share", "Projects", "--workers", "2"], interruptAfter: nil).output
         XCTAssertNotNil(first.range(of: #"Projects: \d+ % of 3131 entries, ETA \d+"#, options: .regularExpression), first.suffix(2000).description)
         XCTAssertNotNil(first.range(of: #"\d+ examined, \d+ files and \d+ folders copied, [0-9.]+ [KM]iB at"#, options: .regularExpression), first.suffix(2000).description)
-        let delta = try run("/usr/bin/python3", ["-c", script, try binary, "sync", plan, "--share", "Projects"]).1
+        let delta = try underTerminal(["sync", plan, "--share", "Projects"], interruptAfter: nil).output
         XCTAssertNotNil(delta.range(of: #"Projects: \d+ % of 313\d entries"#, options: .regularExpression), "a delta counts against the catalog: \(delta.suffix(1500))")
         let plain = try migrate(["sync", plan, "--share", "Projects"])
         XCTAssertFalse(plain.stderr.contains("examined"), "no progress line in a log for a pass under 10 s: \(plain.stderr)")
