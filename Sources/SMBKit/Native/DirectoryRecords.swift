@@ -5,11 +5,21 @@ import MigrateCore
 enum DirectoryRecords {
     /// `body` gets each entry (nil for "." and "..") and its bare name (an SMB1 search resumes
     /// after the last one).
-    static func entries(_ data: [UInt8], in folder: String, _ body: (Entry?, String) throws -> Void) throws {
+    /// A record that cannot be right (a name past the reply's end, longer than any file system
+    /// allows, an offset that does not move forward) ends the listing with an error naming the
+    /// server (`tree`) and what it sent.
+    static func entries(_ data: [UInt8], in folder: String, tree: String, _ body: (Entry?, String) throws -> Void) throws {
         let r = WireReader(data)
         var o = 0
+        func bad(_ what: String) -> TreeError {
+            TreeError(.io, tree: tree, path: folder, operation: "list folder", detail: "the server sent a listing record \(what); the listing is refused")
+        }
         while o + 94 <= data.count {
             let next = Int(r.u32(o)), nameLength = Int(r.u32(o + 60))
+            // NTFS names are at most 255 UTF-16 units.
+            guard nameLength <= 510, nameLength % 2 == 0 else { throw bad("whose name is \(nameLength) bytes long (at most 510, even)") }
+            guard o + 94 + nameLength <= data.count else { throw bad("whose name runs past the end of the reply") }
+            guard next == 0 || next >= 94 + nameLength else { throw bad("whose next-entry offset (\(next)) points into itself") }
             let raw = r.slice(o + 94, nameLength)
             let name = WireWriter.string(utf16: raw)
             if name != "." && name != ".." {

@@ -54,7 +54,9 @@ struct NTLMAuthenticator {
         guard r.u32(8) == 2 else { return nil }
         let infoLength = Int(r.u16(40)), infoOffset = Int(r.u32(44))
         let challenge = r.slice(24, 8)
-        guard challenge.count == 8 else { return nil }
+        // Target information is a few names and a timestamp; more than 16 KiB is no real
+        // server's (and would not fit the response's 16-bit length).
+        guard challenge.count == 8, infoLength <= 16_384 else { return nil }
         return Challenge(serverChallenge: challenge, targetInfo: r.slice(infoOffset, infoLength), flags: r.u32(20))
     }
 
@@ -146,7 +148,8 @@ enum SPNEGO {
 
     static func tlv(_ tag: UInt8, _ content: [UInt8]) -> [UInt8] {
         let n = content.count
-        let length: [UInt8] = n < 0x80 ? [UInt8(n)] : n < 0x100 ? [0x81, UInt8(n)] : [0x82, UInt8(n >> 8), UInt8(n & 0xff)]
+        let length: [UInt8] = n < 0x80 ? [UInt8(n)] : n < 0x100 ? [0x81, UInt8(n)] : n < 0x10000 ? [0x82, UInt8(n >> 8), UInt8(n & 0xff)]
+            : [0x83, UInt8(truncatingIfNeeded: n >> 16), UInt8(truncatingIfNeeded: n >> 8), UInt8(truncatingIfNeeded: n)]
         return [tag] + length + content
     }
 }

@@ -46,7 +46,7 @@ extension SMB1Session {
         }
         while true {
             var last = ""
-            try DirectoryRecords.entries(reply.data, in: path) { entry, name in
+            try DirectoryRecords.entries(reply.data, in: path, tree: displayName) { entry, name in
                 last = name
                 if let entry { try body(entry) }
             }

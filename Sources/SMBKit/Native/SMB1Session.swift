@@ -112,8 +112,12 @@ final class SMB1Session {
         signingRequested = wanted
         let ntlm = NTLMAuthenticator(credentials)
         let first = try exchange([sessionSetup(SPNEGO.initial(ntlm.negotiateMessage()))], operation: "log on")[0]
-        guard first.status == NTStatus.moreProcessingRequired, let challenge = NTLMAuthenticator.parseChallenge(securityBlob(first)) else {
+        guard first.status == NTStatus.moreProcessingRequired else {
             throw NTStatus.error(first.status, tree: displayName, path: "", operation: "log on (negotiate)", otherwise: .authenticationFailed)
+        }
+        guard let challenge = NTLMAuthenticator.parseChallenge(securityBlob(first)) else {
+            throw TreeError(.protocolRefused, tree: displayName, operation: "log on (negotiate)",
+                            detail: "the server's NTLM challenge is malformed or larger than any server's (over 16 KiB of target information); refused")
         }
         uid = first.message.u16(28)
         let (message, sessionKey) = ntlm.authenticate(challenge)

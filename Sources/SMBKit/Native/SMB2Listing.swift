@@ -49,7 +49,7 @@ extension SMB2Session: DirectLister {
     private func deliver(_ r: Response, _ path: String, _ body: (Entry) throws -> Void) throws {
         guard r.status == 0 else { return }
         let data = r.message.slice(Int(r.message.u16(64 + 2)), Int(r.message.u32(64 + 4)))
-        try DirectoryRecords.entries(data, in: path) { entry, _ in if let entry { try body(entry) } }
+        try DirectoryRecords.entries(data, in: path, tree: displayName) { entry, _ in if let entry { try body(entry) } }
     }
 
     /// Open the folder (list, read attributes, synchronize), `queries` queries, maybe close.

@@ -152,8 +152,10 @@ final class SMB2Session {
     private func logOn(_ credentials: SMBCredentials, _ options: SMBSessionOptions) throws(TreeError) {
         let ntlm = NTLMAuthenticator(credentials)
         let first = try exchange([sessionSetup(SPNEGO.initial(ntlm.negotiateMessage()))], operation: "log on")[0]
-        guard first.status == NTStatus.moreProcessingRequired, let challenge = NTLMAuthenticator.parseChallenge(securityBuffer(first)) else {
-            throw failure(first.status, "", "log on (negotiate)", kind: .authenticationFailed)
+        guard first.status == NTStatus.moreProcessingRequired else { throw failure(first.status, "", "log on (negotiate)", kind: .authenticationFailed) }
+        guard let challenge = NTLMAuthenticator.parseChallenge(securityBuffer(first)) else {
+            throw TreeError(.protocolRefused, tree: displayName, operation: "log on (negotiate)",
+                            detail: "the server's NTLM challenge is malformed or larger than any server's (over 16 KiB of target information); refused")
         }
         sessionId = first.message.u64(40)
         let (message, sessionKey) = ntlm.authenticate(challenge)
