@@ -1,4 +1,5 @@
 import Foundation
+import MigrateCore
 
 /// Runs an operator-configured command (`/bin/sh -c`) for the command providers, with the
 /// cutover's facts in the environment; a non-zero exit is a failure carrying its output.
@@ -11,7 +12,8 @@ public struct ShellCommand: Sendable {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/sh")
         p.arguments = ["-c", command]
-        p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        // The cutover's facts, and none of our secrets (password_env variables stay with us).
+        p.environment = ChildEnvironment.minimal(adding: environment)
         let out = Pipe(), inPipe = Pipe()
         p.standardOutput = out
         p.standardError = out

@@ -55,6 +55,8 @@ public final class SMBContext {
         case .required: csmb_smbc_setOptionSmbEncryptionLevel(ctx, SMBC_ENCRYPTLEVEL_REQUIRE)
         }
         csmb_smbc_setDebug(ctx, 0)
+        // The same bound on a reply as the direct sessions' (MIGRATE_IO_TIMEOUT).
+        csmb_smbc_setTimeout(ctx, Int32(TCPTransport.replyTimeout * 1000))
         guard csmb_smbc_init_context(ctx) != nil else {
             let e = errno
             _ = csmb_smbc_free_context(ctx, 1)

@@ -107,9 +107,8 @@ final class SMBInfoChannel {
         if c.kerberos { args += ["--use-kerberos=required", "-U", c.user] }
         else { args += ["-U", c.user] }
         if !c.domain.isEmpty { args += ["-W", c.domain] }
-        var env = ProcessInfo.processInfo.environment
-        env["PASSWD"] = c.password      // read by smbclient; never on the command line
-        env["TZ"] = "UTC"
+        // Our secrets stay with us: smbclient gets its own password and what it needs to run.
+        let env = ChildEnvironment.minimal(adding: ["PASSWD": c.password, "TZ": "UTC"])   // PASSWD: never on the command line
         do { helper = try HelperProcess("/usr/bin/stdbuf", args, environment: env, mergeStderr: true) } catch {
             throw TreeError(.notSupported, tree: endpoint.displayName, operation: "start smbclient", detail: "\(error) (apt-get install smbclient)")
         }

@@ -89,13 +89,19 @@ public final class SMBShare: SecurityDescriptorTree, AlternateStreamTree {
         var bytes = [UInt8](repeating: 0, count: 8)
         for i in bytes.indices { bytes[i] = UInt8.random(in: 97...122) }
         let stranger = SMBCredentials(user: "migrate-probe-" + String(decoding: bytes, as: UTF8.self), password: String(decoding: bytes.reversed(), as: UTF8.self))
-        guard let probeContext = try? SMBContext(credentials: stranger), let probe = try? probeContext.handle() else { return }
+        // Fails closed: a probe that cannot be made, or that fails for another reason than the
+        // server refusing the unknown account, leaves the question open, and the session is refused.
+        let undecided = TreeError(.authenticationFailed, tree: displayName, operation: "connect",
+                                  detail: "the server would not say who this session is, and whether it admits unknown accounts as guest could not be checked; refusing a possible guest session")
+        guard let probeContext = try? SMBContext(credentials: stranger), let probe = try? probeContext.handle() else { throw undecided }
         var st = Glibc.stat()
+        errno = 0
         let admitted = url("").withCString { csmb_smbc_getFunctionStat(probe)(probe, $0, &st) } == 0
         if admitted {
             throw TreeError(.authenticationFailed, tree: displayName, operation: "connect",
                             detail: "the server admits unknown accounts as guest and would not confirm this logon is '\(context.credentials.user)'; refusing a possible guest session")
         }
+        guard errno == EACCES || errno == EPERM else { throw undecided }
     }
 
     public func stat(_ path: String) throws(TreeError) -> Entry {

@@ -358,6 +358,33 @@ extension CLITests {
         XCTAssertTrue(r.stdout.contains("plan is valid (1 shares, 2 servers)"), r.stdout)
     }
 
+    /// A server that takes the connection and never answers is "unreachable" within the reply
+    /// timeout (`MIGRATE_IO_TIMEOUT`), on every transport: no session waits for ever (it was 300 s each).
+    func testAServerThatNeverAnswersIsUnreachableWithinTheTimeout() throws {
+        let dir = try scratch()
+        let listener = Process()
+        listener.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        listener.arguments = ["-c", """
+            import socket, time
+            s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.31', 445)); s.listen(8)
+            print('listening', flush=True)
+            held = []
+            while True:
+                c, _ = s.accept(); held.append(c)
+            """]
+        let out = Pipe()
+        listener.standardOutput = out
+        try listener.run()
+        defer { listener.terminate() }
+        _ = out.fileHandleForReading.availableData
+        let plan = servers(legacyHost: "127.0.0.31", legacySecret: "password_env: MIGRATE_TEST_PW") + "shares:\n  - {source: //legacy/Finance, target: //modern/Finance}\n"
+        let started = Date()
+        let r = try migrate(["verify", try writePlan(dir, plan)], env: ["MIGRATE_IO_TIMEOUT": "2", "MIGRATE_TEST_PW": "x"])
+        XCTAssertEqual(r.status, 1, r.stderr)
+        XCTAssertTrue(r.stderr.contains("//127.0.0.31/Finance: connect failed: server unreachable"), r.stderr)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 20, "three bounded attempts (direct SMB2, direct SMB1, libsmbclient)")
+    }
+
     /// `--validate-only` checks the password files as a run would read them: one others can
     /// read, one that belongs to another user, one that is missing are each bad input.
     func testValidateOnlyChecksPasswordFiles() throws {

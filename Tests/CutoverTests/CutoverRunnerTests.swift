@@ -1,6 +1,7 @@
 import Catalog
 import Cutover
 import Foundation
+import MigrateCore
 import MigratePlan
 import XCTest
 
@@ -180,5 +181,22 @@ final class CutoverRunnerTests: XCTestCase {
         XCTAssertEqual(CutoverRunner.span(45), "45 s")
         XCTAssertEqual(FinalSyncForecast.seconds(from: []), nil)
         XCTAssertEqual(CutoverRunner.span(600), "10 min")
+    }
+}
+
+/// Operator commands (and helpers) run without our secrets: the plan's password_env variables
+/// stay in `migrate` (they were inherited by every command and helper).
+final class ChildEnvironmentTests: XCTestCase {
+    func testAnOperatorCommandGetsTheCutoverFactsAndNoPasswordVariable() throws {
+        setenv("MIGRATE_FS01_PASSWORD", "hunter2-secret", 1)
+        setenv("SOME_TOKEN", "also-secret", 1)
+        defer { unsetenv("MIGRATE_FS01_PASSWORD"); unsetenv("SOME_TOKEN") }
+        let out = try ShellCommand("env").run(environment: ["MIGRATE_ACTION": "freeze", "MIGRATE_SHARE": "Finance"], what: "test")
+        XCTAssertTrue(out.contains("MIGRATE_ACTION=freeze") && out.contains("MIGRATE_SHARE=Finance"), out)
+        XCTAssertTrue(out.contains("PATH="), "what a command needs to run")
+        XCTAssertFalse(out.contains("hunter2-secret") || out.contains("also-secret"), out)
+        let env = ChildEnvironment.minimal(adding: ["PASSWD": "for smbclient"], from: ["PATH": "/bin", "KRB5CCNAME": "FILE:/tmp/k", "LC_ALL": "C",
+                                                                                     "MIGRATE_FS01_PASSWORD": "x", "AWS_SECRET": "y"])
+        XCTAssertEqual(env, ["PATH": "/bin", "KRB5CCNAME": "FILE:/tmp/k", "LC_ALL": "C", "PASSWD": "for smbclient"])
     }
 }

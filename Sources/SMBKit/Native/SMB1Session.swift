@@ -261,7 +261,7 @@ final class SMB1Session {
     }
 
     private func lost(_ error: TCPTransport.Failure, _ operation: String) -> TreeError {
-        TreeError(.unreachable, tree: displayName, operation: operation, detail: "\(String(cString: strerror(error.code))) (\(error.operation), SMB1)")
+        TreeError(.unreachable, tree: displayName, operation: operation, detail: "\(error), SMB1")
     }
 
     /// A TRANS2 request carrying only parameters (the unused name is two zero bytes on a 2-byte

@@ -344,7 +344,7 @@ final class SMB2Session {
 
     private func lost(_ error: TCPTransport.Failure, _ operation: String) -> TreeError {
         TreeError(.unreachable, tree: displayName, operation: operation,
-                  detail: "\(String(cString: strerror(error.code))) (\(error.operation), SMB2)")
+                  detail: "\(error), SMB2")
     }
 
     func failure(_ status: UInt32, _ path: String, _ operation: String, kind: TreeError.Kind = .io) -> TreeError {

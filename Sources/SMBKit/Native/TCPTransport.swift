@@ -6,7 +6,22 @@ import MigrateCore
 final class TCPTransport {
     private var fd: Int32
 
-    struct Failure: Error { let code: Int32; let operation: String }
+    struct Failure: Error, CustomStringConvertible {
+        let code: Int32
+        let operation: String
+        /// "the server sent nothing for 30 s (receive)", "Connection reset by peer (send)".
+        var description: String {
+            code == EAGAIN || code == EWOULDBLOCK ? "the server sent nothing for \(TCPTransport.replyTimeout) s (\(operation))"
+                : "\(String(cString: strerror(code))) (\(operation))"
+        }
+    }
+
+    /// How long a reply may take before the connection counts as lost (then the normal retry
+    /// on a new connection): `MIGRATE_IO_TIMEOUT` seconds, default 30.
+    static let replyTimeout: Int = {
+        guard let v = getenv("MIGRATE_IO_TIMEOUT").flatMap({ Int(String(cString: $0)) }), (1...3600).contains(v) else { return 30 }
+        return v
+    }()
 
     /// Connects with a timeout, to the first address of `host` that answers.
     init(host: String, port: UInt16 = 445, timeoutSeconds: Int = 10) throws(Failure) {
@@ -28,9 +43,9 @@ final class TCPTransport {
             if Glibc.connect(s, a.pointee.ai_addr, a.pointee.ai_addrlen) == 0 {
                 var one: Int32 = 1
                 setsockopt(s, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-                // Replies may take long (a big write on a busy server); only connecting is bounded.
-                var none = timeval(tv_sec: 300, tv_usec: 0)
-                setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &none, socklen_t(MemoryLayout<timeval>.size))
+                // Every wait has a bound: a server that stops answering is a lost connection.
+                var reply = timeval(tv_sec: Self.replyTimeout, tv_usec: 0)
+                setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &reply, socklen_t(MemoryLayout<timeval>.size))
                 fd = s
                 return
             }
