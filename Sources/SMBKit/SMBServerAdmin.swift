@@ -157,7 +157,7 @@ public final class SMBServerAdmin {
 
     private func call(_ op: String, _ args: [String: String], path: String, operation: String) throws(TreeError) -> [String: Any] {
         let helper: HelperProcess
-        do { helper = try HelperProcess("/usr/bin/python3", ["-c", Self.script], environment: ChildEnvironment.minimal(), mergeStderr: false) } catch {
+        do { helper = try HelperProcess("/usr/bin/python3", ["-c", Self.script], environment: ChildEnvironment.minimal(adding: ["PYTHONUNBUFFERED": "1"]), mergeStderr: false) } catch {
             throw TreeError(.notSupported, tree: displayName, path: path, operation: operation,
                             detail: "/usr/bin/python3 with python3-samba is needed: \(error)")
         }

@@ -100,7 +100,7 @@ final class SecurityDescriptorChannel {
     }
 
     private func start() throws(TreeError) {
-        do { helper = try HelperProcess("/usr/bin/python3", ["-c", Self.script], environment: ChildEnvironment.minimal(), mergeStderr: false) } catch {
+        do { helper = try HelperProcess("/usr/bin/python3", ["-c", Self.script], environment: ChildEnvironment.minimal(adding: ["PYTHONUNBUFFERED": "1"]), mergeStderr: false) } catch {
             throw TreeError(.notSupported, tree: endpoint.displayName, operation: "start security helper",
                             detail: "/usr/bin/python3 with python3-samba is needed for security descriptors: \(error)")
         }
