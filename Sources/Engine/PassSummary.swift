@@ -7,6 +7,7 @@ public struct PassSummary: Sendable, Codable {
         public var action: String
         public var path: String
         public var bytes: UInt64
+        public init(action: String, path: String, bytes: UInt64) { self.action = action; self.path = path; self.bytes = bytes }
     }
     public struct Failure: Sendable, Codable, Hashable {
         public var path: String
@@ -21,6 +22,8 @@ public struct PassSummary: Sendable, Codable {
     public var failures: [Failure] = []
     /// Dry run: the actions, up to a bound (counts are complete).
     public var planned: [Planned] = []
+    /// Dry run: how many actions there are in all (a deleted folder is one action, counted in entries).
+    public var plannedActions = 0
     public var plannedBytes: UInt64 = 0
     /// Why the pass stopped early (mirror guard), if it did.
     public var stopped: String?

@@ -342,6 +342,7 @@ public final class SyncPass {
         let bytes = item.action == .copy || item.action == .update ? item.size : 0
         st.summary.counts.bytes += bytes
         st.summary.plannedBytes += bytes
+        st.summary.plannedActions += 1
         if st.summary.planned.count < PassSummary.plannedLimit {
             st.summary.planned.append(.init(action: item.action.rawValue, path: item.path, bytes: bytes))
         }

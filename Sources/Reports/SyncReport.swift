@@ -26,7 +26,7 @@ public enum SyncReport {
             if let stopped = s.stopped { md += "**⚠ \(stopped)**\n\n" }
             if s.planned.isEmpty { md += "Nothing to do.\n"; continue }
             for p in s.planned { md += "- \(p.action) `\(p.path)`" + (p.bytes > 0 ? " (\(Human.bytes(p.bytes)))" : "") + "\n" }
-            let total = s.counts.copied + s.counts.copiedFolders + s.counts.updated + s.counts.metadata + s.counts.deleted
+            let total = s.plannedActions
             if total > s.planned.count { md += "- … and \(total - s.planned.count) more (see sync-dry-run.json)\n" }
         }
         return md
