@@ -13,6 +13,12 @@ Lab/lab.sh seed --force   # the demo edits a file on the old server: start from 
 swift build -c release
 bin=$(swift build -c release --show-bin-path)/migrate
 
+# A fresh start on the target and in the catalog, so the demo shows a full pass every time (the
+# plan's estimate, kept in the catalog, is what status shows the full pass against).
+root=${MIGRATE_LAB_ROOT:-/tmp/migrate-lab}
+for s in Finance Projects Users; do find "$root/modern/share/$s" -mindepth 1 -delete; done
+rm -f .migrate/lab.sqlite*
+
 echo
 echo "== migrate plan Plans/lab.yaml"
 status=0
@@ -23,11 +29,6 @@ status=0
 echo
 echo "== .migrate/reports/plan-report.md"
 cat .migrate/reports/plan-report.md
-
-# A fresh start on the target, so the demo shows a full pass every time.
-root=${MIGRATE_LAB_ROOT:-/tmp/migrate-lab}
-for s in Finance Projects Users; do find "$root/modern/share/$s" -mindepth 1 -delete; done
-rm -f .migrate/lab.sqlite*
 
 echo
 echo "== migrate sync Plans/lab.yaml   (full pass; exit 1: one home folder cannot be read)"
