@@ -87,7 +87,7 @@ public struct DryRun {
             var connecting = 0.0
             for _ in 1..<max(options.lanes, 1) {
                 let t0 = monotonicSeconds()
-                guard let o = try? opener.independent(), let pair = try? openPair(mapping, o) else { break }
+                guard let o = try? opener.independent(), let pair = try? o.openPair(mapping) else { break }
                 connecting = max(connecting, monotonicSeconds() - t0)
                 lanes.append((pair.source, Self.probeTarget(pair.target)))
             }
@@ -120,12 +120,6 @@ public struct DryRun {
     static func probeTarget(_ t: any Tree) -> any Tree {
         if let sub = t as? SubfolderTree, (try? sub.stat("")) == nil { return sub.inner }
         return t
-    }
-
-    private func openPair(_ m: ShareMapping, _ o: any TreeOpener) throws -> CopyRateProbe.Lane {
-        let source = try o.open(m.source)
-        let target = if let t = m.target { try o.open(t) } else { try o.openLocal(m.targetFolder ?? "") }
-        return (source, target)
     }
 
     private func connect(role: String, _ share: String, _ loc: ShareLocation) -> (PlanReport.ConnectionCheck, (any Tree)?) {

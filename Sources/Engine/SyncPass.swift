@@ -87,7 +87,8 @@ public final class SyncPass {
         let started = Date()
         let shareID = try catalog.shareID(for: mapping)
         // A delta once the target reflects something of the source (a first pass with a few failed files counts).
-        let isDelta = try catalog.syncedCount(share: shareID) > 0
+        let syncedCount = try catalog.syncedCount(share: shareID)
+        let isDelta = syncedCount > 0
         let kind: PassRecord.Kind = options.dryRun ? .dryRun : (isDelta ? .delta : .full)
         // Trusting the catalog needs a catalog that is whole: after an interrupted or failed pass
         // (temporary files, half-applied metadata) the target is listed again. A dry run decides
@@ -104,7 +105,7 @@ public final class SyncPass {
         for (side, tree) in [("source", source), ("target", target)] {
             if let t = tree as? any TransportDescribingTree { log?.line("transport", "\(side) \(t.displayName): \(t.transportSummary)") }
         }
-        let expected = isDelta ? try catalog.syncedCount(share: shareID) : try catalog.inventoried(share: shareID)?.entries
+        let expected = isDelta ? syncedCount : try catalog.inventoried(share: shareID)?.entries
         if let expected, expected > 0 { events(.expected(entries: expected)) }
         // A target folder inside a share is made on the first pass, with its parents.
         if !options.dryRun, let sub = target as? SubfolderTree, (try? target.stat("")) == nil {

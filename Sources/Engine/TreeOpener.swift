@@ -11,3 +11,12 @@ public protocol TreeOpener {
     /// process has its own).
     func independent() throws -> any TreeOpener
 }
+
+extension TreeOpener {
+    /// A mapping's source and target trees, as passes, workers, verify and the copy probe use them.
+    public func openPair(_ mapping: ShareMapping) throws(TreeError) -> (source: any Tree, target: any Tree) {
+        let source = try open(mapping.source)
+        let target = if let t = mapping.target { try open(t) } else { try openLocal(mapping.targetFolder ?? "") }
+        return (source, target)
+    }
+}

@@ -42,6 +42,7 @@ public struct Verifier {
     let translator: SecurityTranslator
     let compareSecurity: Bool
     let content: Content
+    let detector: ChangeDetector
     let limit = 10_000
     let progress: (String) -> Void
 
@@ -51,6 +52,7 @@ public struct Verifier {
         translator = SecurityTranslator(policy: policy)
         self.compareSecurity = compareSecurity
         self.content = content
+        detector = ChangeDetector(source: source, target: target, fatTimes: mapping.fatTimes)
         self.progress = progress
     }
 
@@ -148,7 +150,6 @@ public struct Verifier {
         }
         guard let t = pair.target else { c.differ(pair.path, "missing on the target", s.kind.rawValue, ""); return false }
         if s.kind != t.kind { c.differ(pair.path, "kind", s.kind.rawValue, t.kind.rawValue); return false }
-        let detector = ChangeDetector(source: source, target: target, fatTimes: mapping.fatTimes)
         if s.kind == .directory {
             c.result.folders += 1
         } else {

@@ -62,12 +62,6 @@ final class PlanTreeOpener: TreeOpener {
         self.credentials = credentials
     }
 
-    /// A share's source and target trees, as sync and its workers use them.
-    func openPair(_ mapping: ShareMapping) throws(TreeError) -> (source: any Tree, target: any Tree) {
-        let source = try open(mapping.source)
-        let target = if let t = mapping.target { try open(t) } else { try openLocal(mapping.targetFolder ?? "") }
-        return (source, target)
-    }
 }
 
 struct SecretErrors: Error, CustomStringConvertible {
