@@ -96,16 +96,19 @@ public struct Marcher {
                     onError: (TreeError, _ side: String) throws -> Void) throws -> [Entry] {
         var out: [Entry] = []
         out.reserveCapacity(entries.count)
+        func refuse(_ detail: String) throws {
+            try onError(TreeError(.invalidArgument, tree: tree.displayName, path: dir, operation: "list folder", detail: detail + ": skipped"), side)
+        }
         for e in entries {
-            let name: Substring? = dir.isEmpty ? e.path[...] : e.path.hasPrefix(dir + "/") ? e.path.dropFirst(dir.count + 1) : nil
-            guard let name, let problem = EntryName.problem(name) else {
-                if name != nil { out.append(e); continue }
-                try onError(TreeError(.invalidArgument, tree: tree.displayName, path: dir, operation: "list folder",
-                                      detail: "the server listed '\(EntryName.shown(e.path[...]))', which is not in this folder: skipped"), side)
+            guard let name = dir.isEmpty ? e.path[...] : e.path.hasPrefix(dir + "/") ? e.path.dropFirst(dir.count + 1) : nil else {
+                try refuse("the server listed '\(EntryName.shown(e.path[...]))', which is not in this folder")
                 continue
             }
-            try onError(TreeError(.invalidArgument, tree: tree.displayName, path: dir, operation: "list folder",
-                                  detail: "the server listed an entry named '\(EntryName.shown(name))', which cannot exist on the target (\(problem)): skipped"), side)
+            if let problem = EntryName.problem(name) {
+                try refuse("the server listed an entry named '\(EntryName.shown(name))', which cannot exist on the target (\(problem))")
+                continue
+            }
+            out.append(e)
         }
         return out
     }
