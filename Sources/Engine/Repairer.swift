@@ -30,6 +30,9 @@ public struct Repairer {
         case metadata, data, remove
         static func < (a: Repair, b: Repair) -> Bool { a.rawValue < b.rawValue }
 
+        /// The work item it is recorded as.
+        var action: WorkItem.Action { switch self { case .metadata: .metadata; case .data: .update; case .remove: .delete } }
+
         /// What mends one kind of difference; nil where no copy can (the server cannot list a folder).
         init?(_ what: String) {
             switch what {
@@ -70,8 +73,12 @@ public struct Repairer {
         log("pass", "repair pass \(passID) of \(mapping.name): \(needed.count + unrepairable.count) entries verification found different")
         var result = Result()
         var counts = PassCounts()
+        // Work items like a pass's, so `status` lists what failed.
+        try catalog.enqueue(pass: passID, unrepairable.keys.map { WorkItem(path: $0, action: .list, kind: .directory, size: 0) }
+                                          + needed.map { WorkItem(path: $0.key, action: $0.value.action, kind: .file, size: 0) })
         for (path, reason) in unrepairable.sorted(by: { $0.key < $1.key }) {
             result.outcomes.append(Outcome(path: path, action: "not repairable", error: reason))
+            try catalog.complete(pass: passID, path: path, action: .list, attempts: 1, error: reason)
         }
         // Parents before children: a folder copied again brings its children, which are then skipped.
         var covered: [String] = []
@@ -90,6 +97,7 @@ public struct Repairer {
                 log("error", "repair \(path): \(outcome.error!)")
             }
             result.outcomes.append(outcome)
+            try catalog.complete(pass: passID, path: path, action: repair.action, attempts: 1, error: outcome.error)
         }
         counts.failed += unrepairable.count
         try catalog.finishPass(passID, status: result.failed.isEmpty ? .completed : .failed, counts: counts, message: nil,

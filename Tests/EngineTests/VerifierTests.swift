@@ -1,6 +1,7 @@
 import Catalog
 import Engine
 import Foundation
+import Glibc
 import LocalTree
 import MigrateCore
 import MigratePlan
@@ -100,6 +101,27 @@ final class VerifierTests: XCTestCase {
         XCTAssertEqual(pass.kind, .repair)
         XCTAssertEqual(pass.status, .completed)
         XCTAssertNotNil(try catalog.synced(share: try catalog.shareID(for: mapping()), path: "New/Inner/i.txt"), "the catalog knows the repaired entries")
+    }
+
+    /// A repair that fails (the target folder is immutable) leaves the outcome unclean, says why,
+    /// and is a failed work item of the repair pass, which `status` lists.
+    func testAFailedRepairIsAFailedWorkItem() throws {
+        try Data("alphA".utf8).write(to: dst.appendingPathComponent("Docs/a.txt"))
+        try setTime("Docs/a.txt", in: dst)
+        let docs = dst.appendingPathComponent("Docs").path
+        guard system("chattr +i '\(docs)' 2>/dev/null") == 0 else { throw XCTSkip("chattr +i needs ext4 or the like here") }
+        defer { _ = system("chattr -i '\(docs)'") }
+        let (s, t) = (try LocalFolderTree(root: src.path), try LocalFolderTree(root: dst.path))
+        let catalog = try CatalogDatabase(path: root.appendingPathComponent("catalog.sqlite").path)
+        let o = try FrozenVerification(verifier: Verifier(source: s, target: t, mapping: mapping(), policy: ACLPolicy()),
+                                       repairer: Repairer(mapping: mapping(), source: s, target: t, catalog: catalog, policy: ACLPolicy(), retryWait: 0)).run()
+        XCTAssertFalse(o.isClean)
+        XCTAssertEqual(o.repair?.failed.map(\.path), ["Docs/a.txt"])
+        let pass = try XCTUnwrap(try catalog.passes(share: "T").first)
+        XCTAssertEqual(pass.status, .failed)
+        let failed = try catalog.work(pass: pass.id, state: .failed)
+        XCTAssertEqual(failed.map { "\($0.action.rawValue) \($0.path)" }, ["update Docs/a.txt"])
+        XCTAssertNotNil(failed.first?.error)
     }
 
     /// Without a repairer (or when a repair fails) the outcome is not clean, and says so.
