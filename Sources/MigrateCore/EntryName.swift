@@ -12,9 +12,9 @@ public enum EntryName {
         return nil
     }
 
-    /// A name as a message may show it: control characters escaped, at most 80 characters.
-    public static func shown(_ s: Substring) -> String {
+    /// A name as a message may show it: control characters escaped, at most `limit` characters.
+    public static func shown(_ s: Substring, limit: Int = 80) -> String {
         let escaped = s.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7f ? "\\x" + String($0.value, radix: 16) : String($0) }.joined()
-        return escaped.count > 80 ? String(escaped.prefix(77)) + "..." : escaped
+        return escaped.count > limit ? String(escaped.prefix(limit - 3)) + "..." : escaped
     }
 }

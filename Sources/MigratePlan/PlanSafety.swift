@@ -1,4 +1,5 @@
 import Foundation
+import MigrateCore
 import Yams
 
 /// The checks that keep a plan from destroying data or reaching the wrong place: names the
@@ -134,8 +135,5 @@ struct PlanSafety {
     static func isControl(_ c: Character) -> Bool { c.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7f } }
 
     /// A name as it may be shown in a message: control characters escaped, at most 60 characters.
-    static func shown(_ s: String) -> String {
-        let escaped = s.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7f ? String(format: "\\x%02x", $0.value) : String($0) }.joined()
-        return escaped.count > 60 ? String(escaped.prefix(57)) + "..." : escaped
-    }
+    static func shown(_ s: String) -> String { EntryName.shown(s[...], limit: 60) }
 }
