@@ -61,8 +61,8 @@ public struct CopyRateProbe {
             let work = Work(runners: runners, small: small)
             let t0 = monotonicSeconds()
             let threads = runners.indices.map { i in Thread { work.run(lane: i) } }
-            for t in threads { t.start() }
-            work.done.wait(count: runners.count)
+            for t in threads { work.done.enter(); t.start() }
+            work.done.wait()
             let elapsed = monotonicSeconds() - t0
             if work.copied > 0 { rates.filesPerSecond = Double(work.copied) / max(elapsed, 1e-6) }
             if let e = work.firstError, work.copied < small.count { rates.problem = (rates.problem.map { $0 + "; " } ?? "") + e }
@@ -80,12 +80,12 @@ public struct CopyRateProbe {
         var next = 0
         var copied = 0
         var firstError: String?
-        let done = Countdown()
+        let done = DispatchGroup()
 
         init(runners: [JobRunner], small: [Entry]) { self.runners = runners; self.small = small }
 
         func run(lane: Int) {
-            defer { done.signal() }
+            defer { done.leave() }
             while true {
                 lock.lock()
                 let i = next
@@ -100,17 +100,6 @@ public struct CopyRateProbe {
         }
     }
 
-    /// Waits for `count` signals.
-    final class Countdown: @unchecked Sendable {
-        let condition = NSCondition()
-        var signals = 0
-        func signal() { condition.lock(); signals += 1; condition.signal(); condition.unlock() }
-        func wait(count: Int) {
-            condition.lock()
-            while signals < count { condition.wait() }
-            condition.unlock()
-        }
-    }
 
     /// Removes the probe folder the way a pass removes a folder (read-only files included).
     func removeProbe(_ lane: Lane, _ folder: String) {
