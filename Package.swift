@@ -30,15 +30,17 @@ let package = Package(
         // Walks source trees and gathers what the dry-run report needs.
         .target(name: "Inventory", dependencies: ["MigrateCore", "MigratePlan"]),
         // Markdown and JSON reports.
-        .target(name: "Reports", dependencies: ["MigrateCore", "MigratePlan", "Inventory", "Engine", "Catalog"]),
+        .target(name: "Reports", dependencies: ["MigrateCore", "MigratePlan", "Inventory", "Catalog"]),
         // The SQLite catalog: shares, passes, the work queue, the last synced state of every entry.
         .target(name: "Catalog", dependencies: ["MigrateCore", .product(name: "GRDB", package: "GRDB.swift")]),
         // Runs what the commands ask for (dry run, sync passes; cutover later) over opened trees.
         .target(name: "Engine", dependencies: ["MigrateCore", "MigratePlan", "Inventory", "Catalog"]),
         // The cutover state machine, windows and providers (freeze, DFS, decommission).
-        .target(name: "Cutover", dependencies: ["MigrateCore", "MigratePlan", "Catalog", "Engine", "SMBKit"]),
+        .target(name: "Cutover", dependencies: ["MigrateCore", "MigratePlan", "Catalog"]),
+        // The cutover's providers over SMB: srvsvc freeze, netdfs switch, disable-share.
+        .target(name: "SMBCutover", dependencies: ["MigrateCore", "Catalog", "Cutover", "SMBKit"]),
         .target(name: "MigrateCLI", dependencies: [
-            "MigrateCore", "SMBKit", "LocalTree", "MigratePlan", "Inventory", "Reports", "Engine", "Catalog", "Cutover",
+            "MigrateCore", "SMBKit", "LocalTree", "MigratePlan", "Inventory", "Reports", "Engine", "Catalog", "Cutover", "SMBCutover",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -1,33 +1,11 @@
 import Foundation
+import MigrateCore
 
 /// The cutover's verify step. The source is frozen, so what differs can be made right inside the
 /// window: compare everything, repair exactly what differs, compare those entries again. It is
 /// clean when every repair worked and the second comparison finds nothing.
 public struct FrozenVerification {
-    public struct Outcome: Sendable {
-        public var found: Verifier.Result
-        public var repair: Repairer.Result?
-        public var after: Verifier.Result?
-        /// Why nothing was repaired although differences were found.
-        public var notRepaired: String?
-
-        public var isClean: Bool {
-            if found.isClean { return true }
-            guard let repair, let after else { return false }
-            return repair.failed.isEmpty && after.isClean
-        }
-
-        public var summary: String {
-            var s = "\(found.files) files, \(found.folders) folders, \(found.descriptorsCompared) ACLs compared, \(found.differenceCount) differences"
-            if let repair {
-                s += "; \(repair.outcomes.count - repair.failed.count) entries repaired, \(repair.failed.count) repairs failed"
-                if let after { s += ", \(after.differenceCount) differences after the repair" }
-            } else if let notRepaired {
-                s += "; not repaired: \(notRepaired)"
-            }
-            return s
-        }
-    }
+    public typealias Outcome = VerificationOutcome
 
     let verifier: Verifier
     let repairer: Repairer?

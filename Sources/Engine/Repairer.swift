@@ -8,23 +8,8 @@ import MigratePlan
 /// missing or replaced folder with everything in it), metadata differences re-applied, entries
 /// only the target has removed. What it did is recorded in the catalog as a pass of its own.
 public struct Repairer {
-    public struct Outcome: Sendable, Hashable, Codable {
-        public var path: String
-        /// "copied again", "metadata applied again", "removed from the target"
-        public var action: String
-        /// Why the repair failed; nil when it worked.
-        public var error: String?
-    }
-
-    public struct Result: Sendable, Codable {
-        public var outcomes: [Outcome] = []
-        /// The entries to verify again (a folder copied again: with everything below it).
-        public var recheck: [(path: String, subtree: Bool)] { outcomes.map { ($0.path, $0.action == Self.copiedFolder) } }
-        public var failed: [Outcome] { outcomes.filter { $0.error != nil } }
-        static let copiedFolder = "folder copied again with its contents"
-
-        enum CodingKeys: CodingKey { case outcomes }
-    }
+    public typealias Outcome = RepairOutcome
+    public typealias Result = RepairResult
 
     enum Repair: Int, Comparable {
         case metadata, data, remove

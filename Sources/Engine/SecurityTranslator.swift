@@ -1,23 +1,11 @@
+import Catalog
 import MigrateCore
 import MigratePlan
 
 /// Maps a source descriptor to what the target gets, following the plan's ACL policy, and counts
 /// every decision for the pass summary.
 public struct SecurityTranslator: Sendable {
-    public struct Counts: Sendable, Hashable, Codable {
-        public var mapped = 0
-        public var unchanged = 0
-        public var unmappedKept = 0
-        public var unmappedDropped = 0
-        public var unmappedFallback = 0
-        public var saclsNotCopied = 0
-        public init() {}
-
-        public mutating func add(_ o: Counts) {
-            mapped += o.mapped; unchanged += o.unchanged; unmappedKept += o.unmappedKept
-            unmappedDropped += o.unmappedDropped; unmappedFallback += o.unmappedFallback; saclsNotCopied += o.saclsNotCopied
-        }
-    }
+    public typealias Counts = ACLCounts
 
     public struct Unmappable: Error, CustomStringConvertible {
         public var sid: SID

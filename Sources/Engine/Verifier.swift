@@ -7,26 +7,8 @@ import MigratePlan
 /// group, DACL and its protected flag after the plan's SID mapping. The cutover's verify step:
 /// any difference stops it.
 public struct Verifier {
-    public struct Difference: Sendable, Hashable, Codable {
-        public var path: String
-        public var what: String
-        public var source: String
-        public var target: String
-    }
-
-    public struct Result: Sendable, Codable {
-        public var files = 0
-        public var folders = 0
-        public var bytes: UInt64 = 0
-        public var descriptorsCompared = 0
-        /// Files whose content was read on both sides and compared.
-        public var contentCompared = 0
-        /// All differences found, up to `limit`; `differenceCount` counts them all.
-        public var differences: [Difference] = []
-        public var differenceCount = 0
-        public var seconds = 0.0
-        public var isClean: Bool { differenceCount == 0 }
-    }
+    public typealias Difference = VerificationDifference
+    public typealias Result = VerificationResult
 
     /// Which files have their content read on both sides and compared by SHA-256.
     public enum Content: Sendable, Hashable {

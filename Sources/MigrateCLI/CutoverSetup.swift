@@ -6,6 +6,7 @@ import MigrateCore
 import MigratePlan
 import Reports
 import SMBKit
+import SMBCutover
 
 /// Builds a share's cutover from the plan: the providers its methods name, with the servers'
 /// administrator accounts, and the steps that need the share's trees (final sync, verify,

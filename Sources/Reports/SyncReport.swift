@@ -1,4 +1,4 @@
-import Engine
+import Catalog
 import Foundation
 import MigratePlan
 

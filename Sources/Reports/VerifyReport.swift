@@ -1,5 +1,5 @@
-import Engine
 import Foundation
+import MigrateCore
 
 /// The verification report (the cutover's verify step, `migrate verify`): who, when, what
 /// against what, the counts, every difference found, what was repaired and what is left.
@@ -25,15 +25,15 @@ public enum VerifyReport {
 
     struct Document: Codable {
         var header: Header
-        var found: Verifier.Result
-        var repair: Repairer.Result?
-        var after: Verifier.Result?
+        var found: VerificationResult
+        var repair: RepairResult?
+        var after: VerificationResult?
         var notRepaired: String?
         var clean: Bool
     }
 
     /// Writes `<share>-verify-<stamp>.md`, `.html` and `.json` into `dir`; returns the Markdown path.
-    public static func write(_ o: FrozenVerification.Outcome, header: Header, stamp: String, to dir: String) throws -> String {
+    public static func write(_ o: VerificationOutcome, header: Header, stamp: String, to dir: String) throws -> String {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let base = "\(dir)/\(header.share)-verify-\(stamp)"
         let md = markdown(o, header: header)
@@ -47,7 +47,7 @@ public enum VerifyReport {
         return base + ".md"
     }
 
-    public static func markdown(_ o: FrozenVerification.Outcome, header h: Header) -> String {
+    public static func markdown(_ o: VerificationOutcome, header h: Header) -> String {
         let r = o.found
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
@@ -78,7 +78,7 @@ public enum VerifyReport {
         return md
     }
 
-    static func table(_ r: Verifier.Result) -> String {
+    static func table(_ r: VerificationResult) -> String {
         var md = "| Path | What | Source | Target |\n|---|---|---|---|\n"
         for d in r.differences { md += "| \(cell(d.path)) | \(d.what) | \(cell(d.source)) | \(cell(d.target)) |\n" }
         if r.differenceCount > r.differences.count { md += "\n… and \(r.differenceCount - r.differences.count) more.\n" }

@@ -24,21 +24,11 @@ public final class SMBServerAdmin {
         public var writing: Bool { permissions & 0x6 != 0 }
     }
 
-    public struct LinkTarget: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// One target of a DFS link as netdfs names it.
+    public struct DFSTarget: Sendable, Hashable {
         public var server: String
         public var share: String
         public init(server: String, share: String) { self.server = server; self.share = share }
-        /// From `\\server\share` (either slash).
-        public init?(unc: some StringProtocol) {
-            let parts = unc.replacingOccurrences(of: "\\", with: "/").split(separator: "/").map(String.init)
-            guard parts.count >= 2 else { return nil }
-            self.init(server: parts[0], share: parts[1])
-        }
-        public var description: String { "\\\\\(server)\\\(share)" }
-        /// Same target, host and share compared without case (as Windows does).
-        public func matches(_ o: LinkTarget) -> Bool {
-            server.lowercased() == o.server.lowercased() && share.lowercased() == o.share.lowercased()
-        }
     }
 
     public let host: String
@@ -138,17 +128,17 @@ public final class SMBServerAdmin {
     // MARK: DFS links
 
     /// The targets of a DFS link (`\\host\root\link`).
-    public func linkTargets(_ link: String) throws(TreeError) -> [LinkTarget] {
+    public func linkTargets(_ link: String) throws(TreeError) -> [DFSTarget] {
         let r = try call("dfs_get", ["path": link], path: link, operation: "read DFS link")
-        return (r["targets"] as? [[String: Any]] ?? []).map { LinkTarget(server: $0["server"] as? String ?? "", share: $0["share"] as? String ?? "") }
+        return (r["targets"] as? [[String: Any]] ?? []).map { DFSTarget(server: $0["server"] as? String ?? "", share: $0["share"] as? String ?? "") }
     }
 
-    public func addLinkTarget(_ link: String, _ target: LinkTarget) throws(TreeError) {
+    public func addLinkTarget(_ link: String, _ target: DFSTarget) throws(TreeError) {
         _ = try call("dfs_add", ["path": link, "server": target.server, "share": target.share], path: link,
                      operation: "add DFS link target \(target)")
     }
 
-    public func removeLinkTarget(_ link: String, _ target: LinkTarget) throws(TreeError) {
+    public func removeLinkTarget(_ link: String, _ target: DFSTarget) throws(TreeError) {
         _ = try call("dfs_remove", ["path": link, "server": target.server, "share": target.share], path: link,
                      operation: "remove DFS link target \(target)")
     }

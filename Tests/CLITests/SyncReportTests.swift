@@ -1,4 +1,4 @@
-import Engine
+import Catalog
 import MigratePlan
 import Reports
 import XCTest

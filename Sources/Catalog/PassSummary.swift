@@ -1,4 +1,3 @@
-import Catalog
 import Foundation
 
 /// What one pass over one share did (or, in a dry run, would do).
@@ -13,12 +12,13 @@ public struct PassSummary: Sendable, Codable {
         public var path: String
         public var action: String
         public var reason: String
+        public init(path: String, action: String, reason: String) { self.path = path; self.action = action; self.reason = reason }
     }
 
     public var share: String
     public var kind: String
     public var counts = PassCounts()
-    public var acl = SecurityTranslator.Counts()
+    public var acl = ACLCounts()
     public var failures: [Failure] = []
     /// Dry run: the actions, up to a bound (counts are complete).
     public var planned: [Planned] = []
