@@ -10,7 +10,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
-        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
     ],
     targets: [
@@ -21,8 +20,7 @@ let package = Package(
         // Entries, times, attributes, security descriptors, the tree protocol, errors.
         .target(name: "MigrateCore"),
         // The only Swift code that talks SMB.
-        .target(name: "SMBKit", dependencies: ["CSMBClient", "COpenSSL", "MigrateCore",
-                                               .product(name: "Logging", package: "swift-log")]),
+        .target(name: "SMBKit", dependencies: ["CSMBClient", "COpenSSL", "MigrateCore"]),
         // The tree protocol on a local folder.
         .target(name: "LocalTree", dependencies: ["MigrateCore"]),
         // The plan file: YAML decoding and validation with line:column.
@@ -33,16 +31,21 @@ let package = Package(
         .target(name: "Reports", dependencies: ["MigrateCore", "MigratePlan", "Inventory", "Catalog"]),
         // The SQLite catalog: shares, passes, the work queue, the last synced state of every entry.
         .target(name: "Catalog", dependencies: ["MigrateCore", .product(name: "GRDB", package: "GRDB.swift")]),
-        // Runs what the commands ask for (dry run, sync passes; cutover later) over opened trees.
-        .target(name: "Engine", dependencies: ["MigrateCore", "MigratePlan", "Inventory", "Catalog"]),
+        // Sync passes, workers, verify and repair over opened trees.
+        .target(name: "Engine", dependencies: ["MigrateCore", "MigratePlan", "Catalog"]),
         // The cutover state machine, windows and providers (freeze, DFS, decommission).
         .target(name: "Cutover", dependencies: ["MigrateCore", "MigratePlan", "Catalog"]),
         // The cutover's providers over SMB: srvsvc freeze, netdfs switch, disable-share.
         .target(name: "SMBCutover", dependencies: ["MigrateCore", "Catalog", "Cutover", "SMBKit"]),
+        // The use cases: open a plan's session (credentials, trees, catalog), plan, sync a share,
+        // run a cutover step, verify, status. The only module that knows every other one.
+        .target(name: "UseCases", dependencies: [
+            "MigrateCore", "SMBKit", "SMBCutover", "LocalTree", "MigratePlan", "Inventory", "Reports", "Engine", "Catalog", "Cutover",
+        ]),
+        // The command line: parses arguments, calls one use case, renders on the terminal.
         .target(name: "MigrateCLI", dependencies: [
-            "MigrateCore", "SMBKit", "LocalTree", "MigratePlan", "Inventory", "Reports", "Engine", "Catalog", "Cutover", "SMBCutover",
+            "UseCases", "Engine", "Cutover",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "migrate", dependencies: ["MigrateCLI"]),
         // Test support: the tree conformance suite (run against every Tree implementation), a tamper relay, a tool runner.

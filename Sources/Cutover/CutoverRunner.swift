@@ -157,7 +157,7 @@ public final class CutoverRunner {
             waived.append("--force: \(reason)")
         }
         if step == .freeze {
-            let forecast = FinalSyncForecast.seconds(from: try catalog.passes(share: share, limit: 20))
+            let forecast = PassForecast.finalSync(passes: try catalog.passes(share: share, limit: 20))?.seconds
             let left = window.map { $0.end.timeIntervalSince(now) }
             var problem: String?
             if forecast == nil {

@@ -38,10 +38,10 @@ public struct Runbook {
 
     static func section(_ s: ShareSection, plan: Plan, planFile: String) -> String {
         let m = s.mapping
-        var md = "\n## Share \(m.name): \(m.source) → \(m.target.map { "\($0)" } ?? m.targetFolder ?? "?")\n\n"
+        var md = "\n## Share \(m.name): \(m.source) → \(m.target)\n\n"
         md += "State now: **\(s.state?.rawValue ?? "not synced yet: run `migrate sync` first")**\n\n"
         let full = s.passes.first { $0.kind == .full && $0.status == .completed }
-        let forecast = FinalSyncForecast.seconds(from: s.passes)
+        let forecast = PassForecast.finalSync(passes: s.passes)?.seconds
         let verify = full.map { (($0.ended ?? $0.started) - $0.started) * 2 }
         func dur(_ x: Double?) -> String { x.map { CutoverRunner.span($0) } ?? "unknown (no pass measured)" }
         let cmd = "migrate cutover \(planFile) --share \(m.name)"

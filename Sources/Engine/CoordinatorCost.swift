@@ -5,8 +5,8 @@ import MigrateCore
 /// What a pass's coordinator spends on each entry besides the copy itself (the catalog's rows,
 /// the frames to and from a worker, the log line), measured on this machine in a scratch
 /// catalog: part of the plan's estimate, as the copy probe does not do it.
-enum CoordinatorCost {
-    static func secondsPerEntry(_ sample: [Entry]) -> Double? {
+public enum CoordinatorCost {
+    public static func secondsPerEntry(_ sample: [Entry]) -> Double? {
         guard !sample.isEmpty else { return nil }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("migrate-cost-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -16,7 +16,10 @@ extension TreeOpener {
     /// A mapping's source and target trees, as passes, workers, verify and the copy probe use them.
     public func openPair(_ mapping: ShareMapping) throws(TreeError) -> (source: any Tree, target: any Tree) {
         let source = try open(mapping.source)
-        let target = if let t = mapping.target { try open(t) } else { try openLocal(mapping.targetFolder ?? "") }
+        let target = switch mapping.target {
+        case .share(let t): try open(t)
+        case .localFolder(let folder): try openLocal(folder)
+        }
         return (source, target)
     }
 }

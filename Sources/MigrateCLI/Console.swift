@@ -1,8 +1,9 @@
 import Glibc
+import UseCases
 
 /// Where the CLI writes: results to stdout, progress and errors to stderr. A progress line is
 /// redrawn in place on a terminal and printed as plain periodic lines otherwise (logs, nohup).
-final class Console {
+final class Console: Output {
     let isTerminal = isatty(STDERR_FILENO) == 1
     /// A plain progress line comes 10 s after the start at the earliest (none for what is done sooner).
     private var lastPlain = Double(time(nil))

@@ -1,10 +1,5 @@
 import ArgumentParser
-import Catalog
-import Cutover
-import Engine
-import MigratePlan
-import Foundation
-import Reports
+import UseCases
 
 /// `migrate status PLAN.yaml`: per share the last passes, their counts and failures.
 struct StatusCommand: ParsableCommand {
@@ -13,83 +8,14 @@ struct StatusCommand: ParsableCommand {
         abstract: "Show each share's last passes: when, what they did, what failed, and the cost of the next delta."
     )
 
-    @Argument(help: "The plan file (YAML).")
-    var planFile: String
+    @OptionGroup var plan: PlanArgument
 
     @Option(name: .long, help: "Also write status.md and status.html (passes, forecasts, throughput chart) into this folder.")
     var report: String?
 
     func run() throws {
-        let console = Console()
-        let session = try PlanSession.open(planFile, console: console)
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.dateFormat = "yyyy-MM-dd HH:mm:ss"
-        console.out("\(session.plan.name) (catalog \(session.plan.catalogPath))")
-        if let report {
-            let shares = try session.plan.shares.map { m in
-                StatusReport.Share(name: m.name, source: m.source.description, target: m.targetDescription,
-                                   passes: try session.catalog.passes(share: m.name, limit: 30).filter { $0.kind != .dryRun },
-                                   cutover: try cutoverLines(m, session))
-            }
-            do { console.out("Report: " + (try StatusReport.write(shares, plan: session.plan, generated: Date(), to: report)) + " (also .html)") } catch {
-                console.err("error: cannot write the report to \(report): \(error)")
-                throw ExitCode(1)
-            }
-        }
-        for mapping in session.plan.shares {
-            let passes = try session.catalog.passes(share: mapping.name, limit: 20).filter { $0.kind != .dryRun }
-            guard let last = passes.first else {
-                console.out("\n\(mapping.name): no pass yet (\(mapping.source) -> \(mapping.targetDescription))")
-                continue
-            }
-            defer { try? cutoverLines(mapping, session).forEach(console.out) }
-            let c = last.counts
-            let took = last.seconds.map(Human.duration) ?? "still running or interrupted"
-            console.out("\n\(mapping.name): last pass #\(last.id) \(last.kind.rawValue), \(last.status.rawValue), started \(f.string(from: Date(timeIntervalSince1970: last.started))), took \(took)")
-            console.out("  \(c.described()), \(Human.bytes(c.bytes)); \(c.sourceEntries) source entries")
-            if let m = last.message { console.out("  note: \(m)") }
-            try failureLines(last, session).forEach(console.out)
-            console.out("  passes, forecast against actual:")
-            for p in passes.prefix(10) { console.out("    " + Self.forecastLine(p, f)) }
-            let id = try session.catalog.shareID(for: mapping)
-            if let next = PassForecast.next(isDelta: true, passes: passes, estimate: try session.catalog.estimate(share: id)) {
-                console.out("  next delta: about \(Human.duration(next.seconds)) (\(next.basis))")
-            } else {
-                console.out("  next delta: unknown until a delta pass has completed")
-            }
-        }
-    }
-
-    /// Every failed entry of the pass, up to 50; beyond that, where the full list is.
-    func failureLines(_ pass: PassRecord, _ session: PlanSession) throws -> [String] {
-        let total = try session.catalog.workCount(pass: pass.id, state: .failed)
-        guard total > 0 else { return [] }
-        var out = try session.catalog.work(pass: pass.id, state: .failed, limit: 50).map { "  failed: \($0.action.rawValue) \($0.path): \($0.error ?? "")" }
-        if total > out.count {
-            out.append("  … \(total - out.count) more failed entries: every one is in \(pass.log ?? "the pass's log") (lines starting 'error')")
-        }
-        return out
-    }
-
-    /// `#12 delta completed 2026-11-28 19:00:03: took 41 s, forecast 38 s (the last completed delta (#11)), +8 %`
-    static func forecastLine(_ p: PassRecord, _ f: DateFormatter) -> String {
-        var line = "#\(p.id) \(p.kind.rawValue) \(p.status.rawValue) \(f.string(from: Date(timeIntervalSince1970: p.started))): took \(p.seconds.map(Human.duration) ?? "-")"
-        guard let forecast = p.forecast else { return line + ", no forecast" }
-        line += ", forecast \(Human.duration(forecast.seconds)) (\(forecast.basis))"
-        if let took = p.seconds, forecast.seconds > 0 { line += String(format: ", %+.0f %%", (took - forecast.seconds) / forecast.seconds * 100) }
-        return line
-    }
-
-    /// The share's cutover state and its last step, when a cutover has begun.
-    func cutoverLines(_ mapping: ShareMapping, _ session: PlanSession) throws -> [String] {
-        let id = try session.catalog.shareID(for: mapping)
-        guard let state = try CutoverRunner.state(catalog: session.catalog, shareID: id, share: mapping.name) else { return [] }
-        var out = ["  cutover: \(state.rawValue)"]
-        if let step = try session.catalog.steps(share: id).last {
-            out.append("  last cutover step: \(step.step) \(step.status) at \(CutoverRunner.time(step.ended ?? step.started)) by \(step.operatorName)\(step.forced.map { " [override: \($0)]" } ?? "")\(step.detail.map { ": \($0)" } ?? "")")
-        }
-        if let m = try session.catalog.cutover(share: id)?.manifest { out.append("  manifest: \(m)") }
-        return out
+        var status = StatusQuery(planFile: plan.planFile)
+        status.reportFolder = report
+        try perform { console throws(UseCaseError) in try status.run(output: console) }
     }
 }

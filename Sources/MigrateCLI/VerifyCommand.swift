@@ -1,8 +1,5 @@
 import ArgumentParser
-import Engine
-import Foundation
-import MigrateCore
-import Reports
+import UseCases
 
 /// `migrate verify PLAN.yaml`: compares each share's source and target without freezing
 /// anything (rclone check, XCP verify): for rehearsals and before the weekend.
@@ -19,11 +16,7 @@ struct VerifyCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "The plan file (YAML).")
-    var planFile: String
-
-    @Option(name: .customLong("share"), help: "Only this share (repeatable).")
-    var shares: [String] = []
+    @OptionGroup var plan: PlanShares
 
     @Flag(name: .long, help: "Read every file on both sides and compare SHA-256 checksums.")
     var checksum = false
@@ -37,8 +30,7 @@ struct VerifyCommand: ParsableCommand {
     @Option(name: .long, help: "Folder for the reports (default: reports/ beside the catalog).")
     var report: String?
 
-    @Option(name: .long, help: "Who runs it, for the report (default: the login name).")
-    var operatorName: String?
+    @OptionGroup var operatorOption: OperatorOption
 
     func validate() throws {
         if checksum && sample != nil { throw ValidationError("--checksum and --sample exclude each other") }
@@ -46,38 +38,12 @@ struct VerifyCommand: ParsableCommand {
     }
 
     func run() throws {
-        let console = Console()
-        let session = try PlanSession.open(planFile, console: console)
-        let content: Verifier.Content = checksum ? .all : sample.map { .sample($0) } ?? .none
-        let described = checksum ? "every file" : sample.map { "a random sample of \($0) files" } ?? "none (sizes and write times only)"
-        var worst: Int32 = 0
-        for m in try session.select(shares) {
-            guard let (source, target) = session.openPair(m) else { worst = 1; continue }
-            var folders = 0
-            let verifier = Verifier(source: source, target: target, mapping: m, policy: session.plan.acl, compareSecurity: !noAcls,
-                                    content: content) { folders += 1; console.progress("\(m.name): comparing folder \(folders): \($0)") }
-            let outcome: FrozenVerification.Outcome
-            do { outcome = try FrozenVerification(verifier: verifier, repairer: nil).run() } catch {
-                console.err("error: \(m.name): verify failed: \(error)")
-                worst = 1
-                continue
-            }
-            console.clearProgress()
-            let header = VerifyReport.Header(migration: session.plan.name, share: m.name, source: m.source.description,
-                                             target: m.targetDescription, operatorName: operatorName ?? CutoverCommand.loginName(),
-                                             date: Date(), kind: "rehearsal, source not frozen", contentCompared: described)
-            let dir = report ?? session.reportFolder
-            let path: String
-            do { path = try VerifyReport.write(outcome, header: header, stamp: SyncCommand.stamp(), to: dir) } catch {
-                console.err("error: cannot write the report to \(dir): \(error)")
-                throw ExitCode(1)
-            }
-            let r = outcome.found
-            console.out("\(m.name): \(r.isClean ? "identical" : "\(r.differenceCount) differences"); \(r.files) files, \(r.folders) folders, \(r.contentCompared) compared by content, \(r.descriptorsCompared) ACLs compared, in \(Human.duration(r.seconds))\n  report: \(path)")
-            for d in r.differences.prefix(10) { console.err("differs: \(m.name): \(d.path): \(d.what)") }
-            if r.differenceCount > 10 { console.err("… \(r.differenceCount - 10) more differences in \(path)") }
-            if !r.isClean { worst = max(worst, 1) }
-        }
-        if worst != 0 { throw ExitCode(worst) }
+        var verify = VerifyPlan(planFile: plan.planFile)
+        verify.shares = plan.shares
+        verify.content = checksum ? .all : sample.map { .sample($0) } ?? .none
+        verify.compareSecurity = !noAcls
+        verify.reportFolder = report
+        verify.operatorName = operatorOption.resolved
+        try perform { console throws(UseCaseError) in try verify.run(output: console) }
     }
 }

@@ -1,12 +1,9 @@
 import ArgumentParser
-import Engine
-import Foundation
 import Glibc
-import MigratePlan
-import MigrateCore
+import UseCases
 
-/// `migrate worker`: started by `migrate sync`, never by hand. Copies the files it is handed on
-/// stdin through its own SMB connections and answers on stdout.
+/// `migrate worker ASSIGNMENT`: started by `migrate sync`, never by hand. Copies the files it is
+/// handed on stdin through its own SMB connections and answers on stdout.
 struct WorkerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker",
@@ -14,18 +11,8 @@ struct WorkerCommand: ParsableCommand {
         shouldDisplay: false
     )
 
-    @Argument var planFile: String
-    @Option var share: String
-    @Option var retries = 2
-    @Option var wait: Double = 2
-    @Flag var noAcls = false
-
-    /// The command line that starts a worker for one share.
-    static func commandLine(plan: String, share: String, retries: Int, wait: Double, noAcls: Bool) -> [String] {
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        let planPath = URL(fileURLWithPath: plan).standardizedFileURL.path
-        return [exe, "worker", planPath, "--share", share, "--retries", String(retries), "--wait", String(wait)] + (noAcls ? ["--no-acls"] : [])
-    }
+    @Argument(help: "The assignment (JSON), as `migrate sync` writes it.")
+    var assignment: String
 
     func run() throws {
         StopSignals.ignoreInWorker()
@@ -34,20 +21,7 @@ struct WorkerCommand: ParsableCommand {
         let parent = getppid()
         dieWithParent()
         if getppid() != parent { throw ExitCode(1) }
-        let console = Console()
-        let (plan, opener) = try PlanSession.load(planFile, console: console)
-        guard let mapping = plan.shares.first(where: { $0.name == share }) else {
-            console.err("worker: no share '\(share)' in \(planFile)")
-            throw ExitCode(2)
-        }
-        let source: any Tree, target: any Tree
-        do { (source, target) = try opener.openPair(mapping) } catch {
-            console.err("worker: \(mapping.name): \(error)")
-            throw ExitCode(1)
-        }
-        let runner = JobRunner(source: source, target: target, translator: SecurityTranslator(policy: plan.acl),
-                               copySecurity: !noAcls, retries: retries, wait: wait)
-        WorkerLoop.run(runner)
+        try perform { _ throws(UseCaseError) in try WorkerAssignment.decode(assignment).run() }
     }
 }
 

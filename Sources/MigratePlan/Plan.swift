@@ -73,13 +73,28 @@ public struct ShareLocation: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
+/// Where a share goes: a share (or a folder inside one) on a server, or a local folder. The one
+/// place that says which; everything else asks it.
+public enum Endpoint: Sendable, Hashable, CustomStringConvertible {
+    case share(ShareLocation)
+    case localFolder(String)
+
+    /// The share, nil for a local folder.
+    public var share: ShareLocation? { if case .share(let s) = self { s } else { nil } }
+    /// `\\host\share[\folder]`, or the local folder's path.
+    public var description: String {
+        switch self {
+        case .share(let s): s.description
+        case .localFolder(let path): path
+        }
+    }
+}
+
 /// One share to migrate.
 public struct ShareMapping: Sendable {
     public var name: String
     public var source: ShareLocation
-    /// nil: target is a local folder.
-    public var target: ShareLocation?
-    public var targetFolder: String?
+    public var target: Endpoint
     public var filter: PathFilter
     /// The DFS link (relative to the namespace root) that users reach this share by.
     public var dfsLink: String?
@@ -89,11 +104,11 @@ public struct ShareMapping: Sendable {
     public var mirror: Bool
 
     /// The target as messages and the catalog name it: `\\host\share`, or the local folder.
-    public var targetDescription: String { target?.description ?? targetFolder ?? "" }
+    public var targetDescription: String { target.description }
 
-    public init(name: String, source: ShareLocation, target: ShareLocation? = nil, targetFolder: String? = nil,
+    public init(name: String, source: ShareLocation, target: Endpoint,
                 filter: PathFilter = PathFilter(), dfsLink: String? = nil, fatTimes: Bool = false, mirror: Bool = true) {
-        self.name = name; self.source = source; self.target = target; self.targetFolder = targetFolder
+        self.name = name; self.source = source; self.target = target
         self.filter = filter; self.dfsLink = dfsLink; self.fatTimes = fatTimes; self.mirror = mirror
     }
 }

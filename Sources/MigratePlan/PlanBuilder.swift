@@ -40,7 +40,7 @@ final class PlanBuilder {
             for (s, node) in built {
                 if seen[s.name.lowercased()] != nil { sink.add(node, "share '\(s.name)' is listed twice") }
                 seen[s.name.lowercased()] = node
-                if let folder = s.targetFolder { safety.checkLocalTarget(folder, node.mapping?["target"], planFile: file, catalog: catalog) }
+                if case .localFolder(let folder) = s.target { safety.checkLocalTarget(folder, node.mapping?["target"], planFile: file, catalog: catalog) }
             }
             safety.checkOverlaps(shares, built.map(\.1))
         } else if top.value("shares") == nil {
@@ -166,8 +166,8 @@ final class PlanBuilder {
         if let s = source, let t = target, s.host == t.host, s.share.lowercased() == t.share.lowercased(), s.subpath.lowercased() == t.subpath.lowercased() {
             sink.add(r.value("target"), "source and target are the same share", hint: "the target must be on the new server")
         }
-        guard let source, target != nil || folder != nil else { return nil }
-        return ShareMapping(name: name, source: source, target: target, targetFolder: folder,
+        guard let source, let endpoint = target.map(Endpoint.share) ?? folder.map(Endpoint.localFolder) else { return nil }
+        return ShareMapping(name: name, source: source, target: endpoint,
                             filter: PathFilter(include: include, exclude: exclude), dfsLink: link, fatTimes: fat, mirror: mirror)
     }
 

@@ -102,15 +102,17 @@ struct PlanSafety {
         // A target inside its own source (or the reverse): each pass would copy its own output.
         // (Another mapping's source may be a target: a staged migration, old -> staging -> new.)
         for (s, node) in zip(shares, nodes) {
-            guard let t = s.target, key(t) != key(s.source), overlap(key(t), key(s.source)) else { continue }
+            guard let t = s.target.share, key(t) != key(s.source), overlap(key(t), key(s.source)) else { continue }
             sink.add(node.mapping?["target"] ?? node, "share '\(s.name)': the target and the source overlap (\(t) and \(s.source))",
                      hint: "the target must be outside its source")
         }
         var targets: [(key: String, name: String)] = []
         var links: [String: String] = [:]
         for (s, node) in zip(shares, nodes) {
-            let key = s.target.map { "//\($0.host.lowercased())/\($0.share.lowercased())" + ($0.subpath.isEmpty ? "" : "/" + $0.subpath.lowercased()) }
-                ?? s.targetFolder.map { "local:" + $0 } ?? ""
+            let key = switch s.target {
+            case .share(let t): "//\(t.host.lowercased())/\(t.share.lowercased())" + (t.subpath.isEmpty ? "" : "/" + t.subpath.lowercased())
+            case .localFolder(let folder): "local:" + folder
+            }
             let targetNode = node.mapping?["target"] ?? node
             if let other = targets.first(where: { $0.key == key || Self.isInside(key, $0.key) || Self.isInside($0.key, key) }) {
                 sink.add(targetNode, "share '\(s.name)' writes where share '\(other.name)' writes (\(s.targetDescription))",

@@ -179,7 +179,7 @@ final class CutoverRunnerTests: XCTestCase {
         XCTAssertNil(s.window(at: date("2026-11-30T06:00:00+01:00")), "the end is exclusive")
         XCTAssertEqual(s.next(after: date("2026-11-01T00:00:00Z"))?.start, window.start)
         XCTAssertEqual(CutoverRunner.span(45), "45 s")
-        XCTAssertEqual(FinalSyncForecast.seconds(from: []), nil)
+        XCTAssertNil(PassForecast.finalSync(passes: []))
         XCTAssertEqual(CutoverRunner.span(600), "10 min")
     }
 }

@@ -40,7 +40,7 @@ final class SyncPassTests: XCTestCase {
         var options = SyncPass.Options()
         options.retryWait = 0
         configure(&options)
-        let mapping = ShareMapping(name: "T", source: ShareLocation(server: "s", host: "h", share: "src"), targetFolder: dst.path)
+        let mapping = ShareMapping(name: "T", source: ShareLocation(server: "s", host: "h", share: "src"), target: .localFolder(dst.path))
         return try SyncPass(mapping: mapping, source: try LocalFolderTree(root: src.path), target: try LocalFolderTree(root: dst.path),
                             catalog: catalog, policy: ACLPolicy(), options: options, log: nil).run()
     }
@@ -171,7 +171,7 @@ final class SyncPassTests: XCTestCase {
         try write("Docs/keep.tmp", "x")
         var options = SyncPass.Options()
         options.retryWait = 0
-        let mapping = ShareMapping(name: "T", source: ShareLocation(server: "s", host: "h", share: "src"), targetFolder: dst.path,
+        let mapping = ShareMapping(name: "T", source: ShareLocation(server: "s", host: "h", share: "src"), target: .localFolder(dst.path),
                                    filter: PathFilter(exclude: ["*.tmp"]))
         let s = try SyncPass(mapping: mapping, source: try LocalFolderTree(root: src.path), target: try LocalFolderTree(root: dst.path),
                              catalog: catalog, policy: ACLPolicy(), options: options, log: nil).run()
@@ -224,7 +224,7 @@ final class HostileNameTests: XCTestCase {
         let catalog = try CatalogDatabase(path: root.appendingPathComponent("c.sqlite").path)
         var options = SyncPass.Options()
         options.retryWait = 0
-        let mapping = ShareMapping(name: "T", source: ShareLocation(server: "s", host: "h", share: "src"), targetFolder: dst.path)
+        let mapping = ShareMapping(name: "T", source: ShareLocation(server: "s", host: "h", share: "src"), target: .localFolder(dst.path))
         let s = try SyncPass(mapping: mapping, source: hostile, target: try LocalFolderTree(root: dst.path), catalog: catalog,
                              policy: ACLPolicy(), options: options, log: nil).run()
         XCTAssertEqual(s.counts.failed, 6, "\(s.failures)")

@@ -32,7 +32,7 @@ final class VerifierTests: XCTestCase {
     }
 
     func verify(mirror: Bool = true) throws -> Verifier.Result {
-        let mapping = ShareMapping(name: "T", source: ShareLocation(server: "s", host: "h", share: "src"), targetFolder: dst.path, mirror: mirror)
+        let mapping = ShareMapping(name: "T", source: ShareLocation(server: "s", host: "h", share: "src"), target: .localFolder(dst.path), mirror: mirror)
         return try Verifier(source: try LocalFolderTree(root: src.path), target: try LocalFolderTree(root: dst.path),
                             mapping: mapping, policy: ACLPolicy()).run()
     }
@@ -66,7 +66,7 @@ final class VerifierTests: XCTestCase {
         XCTAssertTrue(try verify(mirror: false).isClean)
     }
     func mapping() -> ShareMapping {
-        ShareMapping(name: "T", source: ShareLocation(server: "s", host: "h", share: "src"), targetFolder: dst.path)
+        ShareMapping(name: "T", source: ShareLocation(server: "s", host: "h", share: "src"), target: .localFolder(dst.path))
     }
 
     /// While the source is frozen, what verify finds is repaired and checked again: a same-size

@@ -19,8 +19,7 @@ final class InventorierTests: XCTestCase {
         let old = Date(timeIntervalSince1970: 1_104_537_600)   // 2005-01-01
         try fm.setAttributes([.modificationDate: old], ofItemAtPath: root.appendingPathComponent("Docs/Old/big.bin").path)
 
-        let mapping = ShareMapping(name: "T", source: ShareLocation(server: "s", host: "h", share: "T", subpath: ""), target: nil,
-                                   targetFolder: "/x", filter: PathFilter(include: [], exclude: ["Temp", "~$*"]), dfsLink: nil,
+        let mapping = ShareMapping(name: "T", source: ShareLocation(server: "s", host: "h", share: "T", subpath: ""), target: .localFolder("/x"), filter: PathFilter(include: [], exclude: ["Temp", "~$*"]), dfsLink: nil,
                                    fatTimes: false, mirror: true)
         let policy = ACLPolicy(mode: .copy, map: [:], unmapped: .keep, names: [:])
         var inv = ShareInventory(name: "T", source: "src", target: "dst")

@@ -40,7 +40,7 @@ final class PlanValidationTests: XCTestCase {
     func testGoodPlanParses() throws {
         let plan = try PlanLoader.parse(good, file: "/plans/p.yaml")
         XCTAssertEqual(plan.shares.first?.source.host, "10.0.0.1")
-        XCTAssertEqual(plan.shares.first?.target?.share, "Finance")
+        XCTAssertEqual(plan.shares.first?.target.share?.share, "Finance")
         XCTAssertEqual(plan.catalogPath, "/plans/.migrate/test.sqlite")
         XCTAssertEqual(plan.servers.map(\.name), ["old", "new"])
     }
@@ -148,7 +148,7 @@ final class PlanValidationTests: XCTestCase {
         }
         let plan = try PlanLoader.parse(shares([("//old/Data/Finance", "//new/Departments/Finance"), ("//old/HR", "//new/Departments/HR"),
                                                 ("//old/Data/Legal", "//new/Legal")]), file: "/tmp/plan.yaml")
-        XCTAssertEqual(plan.shares.map { "\($0.source.share)/\($0.source.subpath) -> \($0.target!.share)/\($0.target!.subpath)" },
+        XCTAssertEqual(plan.shares.map { "\($0.source.share)/\($0.source.subpath) -> \($0.target.share!.share)/\($0.target.share!.subpath)" },
                        ["Data/Finance -> Departments/Finance", "HR/ -> Departments/HR", "Data/Legal -> Legal/"])
         // The same source folder twice, or one inside the other.
         for second in ["//old/Data/Finance", "//old/Data/finance/2024", "//old/Data"] {

@@ -5,8 +5,8 @@ import Foundation
 import MigrateCore
 import MigratePlan
 import Reports
-import SMBKit
 import SMBCutover
+import SMBKit
 
 /// Builds a share's cutover from the plan: the providers its methods name, with the servers'
 /// administrator accounts, and the steps that need the share's trees (final sync, verify,
@@ -72,13 +72,13 @@ struct CutoverSetup {
         if !m.source.subpath.isEmpty {
             throw CutoverError.badInput("share \(m.name): its source \(m.source) is a folder inside a share; its cutover is not supported yet (freezing by share permissions would make all of \\\\\(m.source.host)\\\(m.source.share) read-only). Sync it with `migrate sync`, then freeze and switch it by hand")
         }
-        if let t = m.target, !t.subpath.isEmpty {
+        if let t = m.target.share, !t.subpath.isEmpty {
             throw CutoverError.badInput("share \(m.name): its target \(t) is a folder inside a share; a DFS switch to a folder is not supported yet. Sync it with `migrate sync`, then switch users by hand")
         }
     }
 
     func newTarget(_ m: ShareMapping) throws -> LinkTarget {
-        guard let t = m.target else { throw CutoverError.badInput("share \(m.name): its target is a local folder; a cutover needs a target share") }
+        guard let t = m.target.share else { throw CutoverError.badInput("share \(m.name): its target is a local folder; a cutover needs a target share") }
         return LinkTarget(server: t.host, share: t.share)
     }
 
@@ -97,7 +97,7 @@ struct CutoverSetup {
                 o.retries = 2; o.retryWait = 2
                 // The source is frozen and this is the last pass: every descriptor is compared (by default).
                 o.aclCheck = aclCheck
-                guard let s = SyncCommand.pass(m, session: session, options: o, workers: workers) else {
+                guard let s = SyncShare(m, session: session, options: o, workers: workers).run() else {
                     throw CutoverError.failed("share \(m.name): the final sync could not run")
                 }
                 return (s.counts.failed + (s.stopped == nil ? 0 : 1), "final sync: \(s.counts.described())")
@@ -105,7 +105,7 @@ struct CutoverSetup {
             verify: {
                 let (source, target) = try session.opener.openPair(m)
                 // The repair's own log, made when there is something to repair.
-                let logPath = session.logFolder + "/repair-\(m.name)-\(SyncCommand.stamp(milliseconds: true))"
+                let logPath = session.logFolder + "/repair-\(m.name)-\(fileStamp(milliseconds: true))"
                 var log: PassLog?
                 let verifier = Verifier(source: source, target: target, mapping: m, policy: plan.acl)
                 let repairer = Repairer(mapping: m, source: source, target: target, catalog: session.catalog, policy: plan.acl) { kind, line in
@@ -116,7 +116,7 @@ struct CutoverSetup {
                 let header = VerifyReport.Header(migration: plan.name, share: m.name, source: m.source.description, target: m.targetDescription,
                                                  operatorName: options.operatorName, date: clock.now, kind: "cutover verify, source frozen",
                                                  contentCompared: "every file")
-                let path = try VerifyReport.write(outcome, header: header, stamp: SyncCommand.stamp(), to: session.reportFolder)
+                let path = try VerifyReport.write(outcome, header: header, stamp: fileStamp(), to: session.reportFolder)
                 return (outcome.isClean, outcome.summary, path)
             },
             sourceChanges: {
@@ -125,7 +125,7 @@ struct CutoverSetup {
             },
             manifest: {
                 let source = try session.opener.open(m.source)
-                let path = session.reportFolder + "/\(m.name)-manifest-\(SyncCommand.stamp()).sha256"
+                let path = session.reportFolder + "/\(m.name)-manifest-\(fileStamp()).sha256"
                 let n = try SourceAudit(source: source, mapping: m, catalog: session.catalog, shareID: id).writeManifest(to: path)
                 return (path, n)
             })

@@ -5,8 +5,8 @@ import MigratePlan
 import SMBKit
 
 /// Opens the plan's shares over SMB (one libsmbclient context per server) and local folders.
-final class PlanTreeOpener: TreeOpener {
-    let plan: Plan
+public final class PlanTreeOpener: TreeOpener {
+    public let plan: Plan
     private var credentials: [String: SMBCredentials] = [:]
     private var contexts: [String: SMBContext] = [:]
     /// Servers whose logon failed: not tried again in this run (each failed logon counts towards
@@ -14,7 +14,7 @@ final class PlanTreeOpener: TreeOpener {
     private var refused: [String: TreeError] = [:]
 
     /// Resolves every server's credentials up front, so a missing password is reported before any work.
-    init(plan: Plan) throws {
+    public init(plan: Plan) throws {
         self.plan = plan
         var errors: [SecretError] = []
         for s in plan.servers {
@@ -23,7 +23,7 @@ final class PlanTreeOpener: TreeOpener {
         if !errors.isEmpty { throw SecretErrors(errors: errors) }
     }
 
-    func open(_ location: ShareLocation) throws(TreeError) -> any Tree {
+    public func open(_ location: ShareLocation) throws(TreeError) -> any Tree {
         guard let server = plan.server(named: location.server), let creds = credentials[location.server] else {
             throw TreeError(.invalidArgument, tree: location.description, operation: "connect", detail: "unknown server")
         }
@@ -46,12 +46,12 @@ final class PlanTreeOpener: TreeOpener {
         return location.subpath.isEmpty ? share : SubfolderTree.wrap(share, folder: location.subpath)
     }
 
-    func openLocal(_ folder: String) throws(TreeError) -> any Tree {
+    public func openLocal(_ folder: String) throws(TreeError) -> any Tree {
         try LocalFolderTree(root: folder)
     }
 
     /// The same credentials, contexts and sessions of its own.
-    func independent() throws -> any TreeOpener {
+    public func independent() throws -> any TreeOpener {
         let o = try PlanTreeOpener(plan: plan, credentials: credentials)
         o.refused = refused
         return o

@@ -1,4 +1,5 @@
 import Foundation
+import Engine
 import Inventory
 import MigrateCore
 import MigratePlan
@@ -36,15 +37,16 @@ public struct DryRun {
                                 aclMode: plan.acl.mode.rawValue, unmappedPolicy: Self.describe(plan.acl.unmapped, plan.acl))
         report.cutoverWindows = plan.cutover.windows.map(Self.describe)
         for mapping in plan.shares {
-            let targetText = mapping.target?.description ?? mapping.targetFolder ?? "?"
+            let targetText = mapping.targetDescription
             var inv = ShareInventory(name: mapping.name, source: mapping.source.description, target: targetText)
             // Target first: its failure does not stop the inventory, which only reads the source.
             var target: (any Tree)?
-            if let t = mapping.target {
+            switch mapping.target {
+            case .share(let t):
                 let check = connect(role: "target", mapping.name, t)
                 target = check.1
                 report.connections.append(check.0); events(.connected(check.0))
-            } else if let folder = mapping.targetFolder {
+            case .localFolder(let folder):
                 var c = PlanReport.ConnectionCheck(role: "target", share: mapping.name, location: folder, account: "(local)", ok: true)
                 do { target = try opener.openLocal(folder) } catch { c.ok = false; c.error = error.reason }
                 report.connections.append(c); events(.connected(c))

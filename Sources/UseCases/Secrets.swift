@@ -3,25 +3,25 @@ import MigratePlan
 import SMBKit
 
 /// Why a server's password could not be had. Bad input: exit 2.
-struct SecretError: Error, CustomStringConvertible {
-    var server: String
-    var message: String
-    var description: String { "server '\(server)': \(message)" }
+public struct SecretError: Error, CustomStringConvertible {
+    public var server: String
+    public var message: String
+    public var description: String { "server '\(server)': \(message)" }
 }
 
 /// Turns a plan's credential reference into credentials. Passwords come from the environment
 /// or from a file only its owner can read; they are never printed.
-enum Secrets {
-    static func credentials(for server: Server, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> SMBCredentials {
+public enum Secrets {
+    public static func credentials(for server: Server, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> SMBCredentials {
         try credentials(for: server.migrationAccount, of: server, environment: environment)
     }
 
     /// The server administrator's credentials (the `admin` account, else the migration account).
-    static func administrator(of server: Server, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> SMBCredentials {
+    public static func administrator(of server: Server, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> SMBCredentials {
         try credentials(for: server.administrator, of: server, environment: environment)
     }
 
-    static func credentials(for account: Account, of server: Server, environment: [String: String]) throws -> SMBCredentials {
+    public static func credentials(for account: Account, of server: Server, environment: [String: String]) throws -> SMBCredentials {
         switch account.secret {
         case .kerberos:
             return SMBCredentials(domain: account.domain, user: account.user, password: "", kerberos: true)
@@ -58,7 +58,7 @@ enum Secrets {
     /// Every password file the plan names (migration and admin accounts), checked as a run would
     /// read them: `plan --validate-only`. Environment variables are not required there (the
     /// plan may be checked on another machine than the one that runs it).
-    static func checkFiles(of plan: Plan) -> [SecretError] {
+    public static func checkFiles(of plan: Plan) -> [SecretError] {
         var errors: [SecretError] = []
         for s in plan.servers {
             for account in [s.migrationAccount] + (s.admin.map { [$0] } ?? []) {
