@@ -17,23 +17,25 @@ let package = Package(
         .systemLibrary(name: "CSMBClient", providers: [.apt(["libsmbclient-dev"])]),
         // OpenSSL's libcrypto (libssl-dev): digests, HMAC, AES-CMAC/GMAC/GCM/CCM; only SMBKit imports it.
         .systemLibrary(name: "COpenSSL", providers: [.apt(["libssl-dev"])]),
-        // Entries, times, attributes, security descriptors, the tree protocol, errors.
+        // Entries, times, attributes, security descriptors, the tree protocol, TreeError, verification results.
+        // Imports nothing of ours; every module may import it. (README "Layout" has the whole table; LayoutTests checks it.)
         .target(name: "MigrateCore"),
-        // The only Swift code that talks SMB.
+        // The only Swift code that talks SMB, and the only importer of CSMBClient and COpenSSL.
         .target(name: "SMBKit", dependencies: ["CSMBClient", "COpenSSL", "MigrateCore"]),
         // The tree protocol on a local folder.
         .target(name: "LocalTree", dependencies: ["MigrateCore"]),
-        // The plan file: YAML decoding and validation with line:column.
+        // The plan file: YAML decoding and validation with line:column; a share's source and target (Endpoint).
         .target(name: "MigratePlan", dependencies: ["MigrateCore", "Yams"]),
         // Walks source trees and gathers what the dry-run report needs.
         .target(name: "Inventory", dependencies: ["MigrateCore", "MigratePlan"]),
-        // Markdown and JSON reports.
+        // Plan, dry-run, verify and status reports (Markdown, JSON, HTML), from catalog records and core types.
         .target(name: "Reports", dependencies: ["MigrateCore", "MigratePlan", "Inventory", "Catalog"]),
-        // The SQLite catalog: shares, passes, the work queue, the last synced state of every entry.
+        // The SQLite catalog: shares, passes and their forecasts, summaries, the work queue with typed errors,
+        // the last synced state of every entry, the cutover journal.
         .target(name: "Catalog", dependencies: ["MigrateCore", .product(name: "GRDB", package: "GRDB.swift")]),
-        // Sync passes, workers, verify and repair over opened trees.
+        // Sync passes, workers, the copy probe, verify and repair, over opened trees (never a transport).
         .target(name: "Engine", dependencies: ["MigrateCore", "MigratePlan", "Catalog"]),
-        // The cutover state machine, windows and providers (freeze, DFS, decommission).
+        // The cutover state machine, windows, runbook; the providers' protocols and operator-command forms. No SMB.
         .target(name: "Cutover", dependencies: ["MigrateCore", "MigratePlan", "Catalog"]),
         // The cutover's providers over SMB: srvsvc freeze, netdfs switch, disable-share.
         .target(name: "SMBCutover", dependencies: ["MigrateCore", "Catalog", "Cutover", "SMBKit"]),
@@ -58,5 +60,7 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Catalog", "LocalTree", "MigrateCore", "MigratePlan"]),
         .testTarget(name: "CLITests", dependencies: ["MigrateCLI", "MigrateCore", "TreeConformance"]),
         .testTarget(name: "CutoverTests", dependencies: ["Cutover", "Catalog", "MigratePlan", "MigrateCore"]),
+        .testTarget(name: "CatalogTests", dependencies: ["Catalog", "MigrateCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Catalog", "MigratePlan", "MigrateCore"]),
     ]
 )

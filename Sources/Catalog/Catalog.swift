@@ -133,7 +133,7 @@ extension CatalogDatabase {
                 INSERT OR REPLACE INTO entry (share_id, path, kind, size, mtime, ctime, btime, attributes, sd_hash, pass_id)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-            let update = try db.makeStatement(sql: "UPDATE work SET state = 'done', attempts = ?, error = NULL WHERE pass_id = ? AND path = ? AND action = ?")
+            let update = try db.makeStatement(sql: "UPDATE work SET state = 'done', attempts = ?, error = NULL, error_kind = NULL, error_operation = NULL WHERE pass_id = ? AND path = ? AND action = ?")
             for (e, action, attempts) in done {
                 try insert.execute(arguments: [share, e.path, e.kind.rawValue, Int64(bitPattern: e.size), e.modified?.ticks, e.changed?.ticks,
                                                e.created?.ticks, Int64(e.attributes.rawValue), e.sdHash, pass])
@@ -174,10 +174,20 @@ extension CatalogDatabase {
         }
     }
 
-    public func complete(pass: Int64, path: String, action: WorkItem.Action, attempts: Int, error: String?) throws(Failure) {
+    /// Done, or failed with the typed error (its message, kind and operation are kept).
+    public func complete(pass: Int64, path: String, action: WorkItem.Action, attempts: Int, error: TreeError?) throws(Failure) {
         try write { db in
-            try db.execute(sql: "UPDATE work SET state = ?, attempts = ?, error = ? WHERE pass_id = ? AND path = ? AND action = ?",
-                           arguments: [error == nil ? "done" : "failed", attempts, error, pass, path, action.rawValue])
+            try db.execute(sql: "UPDATE work SET state = ?, attempts = ?, error = ?, error_kind = ?, error_operation = ? WHERE pass_id = ? AND path = ? AND action = ?",
+                           arguments: [error == nil ? "done" : "failed", attempts, error?.description, error?.kind.rawValue, error?.operation,
+                                       pass, path, action.rawValue])
+        }
+    }
+
+    /// A pass's failed work items counted by the kind of their error (nil: recorded before v4).
+    public func failedKinds(pass: Int64) throws(Failure) -> [(kind: TreeError.Kind?, count: Int)] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT error_kind, count(*) AS n FROM work WHERE pass_id = ? AND state = 'failed' GROUP BY error_kind ORDER BY n DESC, error_kind",
+                             arguments: [pass]).map { r in ((r["error_kind"] as String?).flatMap(TreeError.Kind.init(rawValue:)), r["n"]) }
         }
     }
 
@@ -196,7 +206,7 @@ extension CatalogDatabase {
             return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map { r in
                 WorkItem(path: r["path"], action: WorkItem.Action(rawValue: r["action"]) ?? .copy, kind: EntryKind(rawValue: r["kind"]) ?? .file,
                          size: UInt64(bitPattern: r["size"] as Int64), state: WorkItem.State(rawValue: r["state"]) ?? .pending,
-                         attempts: r["attempts"], error: r["error"])
+                         attempts: r["attempts"], error: r["error"], errorKind: (r["error_kind"] as String?).flatMap(TreeError.Kind.init(rawValue:)))
             }
         }
     }

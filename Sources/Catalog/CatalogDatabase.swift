@@ -146,6 +146,14 @@ public final class CatalogDatabase {
                 );
                 """)
         }
+        m.registerMigration("v4-typed-errors") { db in
+            try db.execute(sql: """
+                -- A failed work item's error as the engine had it: its kind (TreeError.Kind) and the
+                -- operation that failed, beside the message in `error`.
+                ALTER TABLE work ADD COLUMN error_kind TEXT;
+                ALTER TABLE work ADD COLUMN error_operation TEXT;
+                """)
+        }
         return m
     }
 

@@ -44,6 +44,12 @@ public struct PassRecord: Hashable, Sendable {
         public init(seconds: Double, basis: String) { self.seconds = seconds; self.basis = basis }
     }
 
+    public init(id: Int64, share: String, kind: Kind, status: Status, started: Double, ended: Double?, counts: PassCounts,
+                message: String? = nil, forecast: Forecast? = nil, log: String? = nil) {
+        self.id = id; self.share = share; self.kind = kind; self.status = status; self.started = started; self.ended = ended
+        self.counts = counts; self.message = message; self.forecast = forecast; self.log = log
+    }
+
     /// How long it took, when it ended.
     public var seconds: Double? { ended.map { $0 - started } }
 }
@@ -74,11 +80,14 @@ public struct WorkItem: Hashable, Sendable {
     public var size: UInt64
     public var state: State
     public var attempts: Int
+    /// A failed item's error: the message, and its kind (nil in catalogs made before v4).
     public var error: String?
+    public var errorKind: TreeError.Kind?
 
-    public init(path: String, action: Action, kind: EntryKind, size: UInt64, state: State = .pending, attempts: Int = 0, error: String? = nil) {
+    public init(path: String, action: Action, kind: EntryKind, size: UInt64, state: State = .pending, attempts: Int = 0,
+                error: String? = nil, errorKind: TreeError.Kind? = nil) {
         self.path = path; self.action = action; self.kind = kind; self.size = size; self.state = state
-        self.attempts = attempts; self.error = error
+        self.attempts = attempts; self.error = error; self.errorKind = errorKind
     }
 }
 

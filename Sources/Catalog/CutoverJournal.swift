@@ -20,11 +20,18 @@ public struct CutoverRecord: Sendable, Hashable {
 
 /// One step of a cutover as it was tried.
 public struct CutoverStepRecord: Sendable, Hashable {
+    /// How a step ended (`running` while it goes on, or when the process died in it).
+    public enum Status: String, Sendable, Hashable, CaseIterable {
+        case running, done, failed, refused
+        /// Found running by a later run: the process stopped mid-step; the step is redone.
+        case interrupted
+    }
+
     public var id: Int64
     public var step: String
     public var from: String
     public var to: String?
-    public var status: String
+    public var status: Status
     public var started: Double
     public var ended: Double?
     public var operatorName: String
@@ -66,10 +73,10 @@ extension CatalogDatabase {
         }
     }
 
-    public func finishStep(_ id: Int64, status: String, to: String?, detail: String?, undo: String? = nil, at time: Double) throws(Failure) {
+    public func finishStep(_ id: Int64, status: CutoverStepRecord.Status, to: String?, detail: String?, undo: String? = nil, at time: Double) throws(Failure) {
         try write { db in
             try db.execute(sql: "UPDATE cutover_step SET status = ?, to_state = ?, detail = ?, undo = coalesce(?, undo), ended = ? WHERE id = ?",
-                           arguments: [status, to, detail, undo, time, id])
+                           arguments: [status.rawValue, to, detail, undo, time, id])
         }
     }
 
@@ -86,7 +93,7 @@ extension CatalogDatabase {
     public func steps(share: Int64) throws(Failure) -> [CutoverStepRecord] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM cutover_step WHERE share_id = ? ORDER BY id", arguments: [share]).map { r in
-                CutoverStepRecord(id: r["id"], step: r["step"], from: r["from_state"], to: r["to_state"], status: r["status"],
+                CutoverStepRecord(id: r["id"], step: r["step"], from: r["from_state"], to: r["to_state"], status: CutoverStepRecord.Status(rawValue: r["status"]) ?? .interrupted,
                                   started: r["started"], ended: r["ended"], operatorName: r["operator"], forced: r["forced"],
                                   detail: r["detail"], undo: r["undo"])
             }

@@ -1,3 +1,4 @@
+import MigrateCore
 import Foundation
 
 /// What one pass over one share did (or, in a dry run, would do).
@@ -11,8 +12,10 @@ public struct PassSummary: Sendable, Codable {
     public struct Failure: Sendable, Codable, Hashable {
         public var path: String
         public var action: String
-        public var reason: String
-        public init(path: String, action: String, reason: String) { self.path = path; self.action = action; self.reason = reason }
+        /// The error, typed: `reason` is its message.
+        public var error: TreeError
+        public var reason: String { error.description }
+        public init(path: String, action: String, error: TreeError) { self.path = path; self.action = action; self.error = error }
     }
 
     public var share: String

@@ -113,10 +113,10 @@ public final class CutoverRunner {
             rec.state = step.to.rawValue
             rec.updated = clock.now.timeIntervalSince1970
             try catalog.saveCutover(share: shareID, rec)
-            try catalog.finishStep(id, status: "done", to: step.to.rawValue, detail: detail, undo: undo, at: clock.now.timeIntervalSince1970)
+            try catalog.finishStep(id, status: .done, to: step.to.rawValue, detail: detail, undo: undo, at: clock.now.timeIntervalSince1970)
             say("\(share): \(step.to.rawValue)\(detail.isEmpty ? "" : " — " + detail)")
         } catch {
-            try? catalog.finishStep(id, status: "failed", to: nil, detail: "\(error)", at: clock.now.timeIntervalSince1970)
+            try? catalog.finishStep(id, status: .failed, to: nil, detail: "\(error)", at: clock.now.timeIntervalSince1970)
             throw error
         }
     }
@@ -125,12 +125,12 @@ public final class CutoverRunner {
     /// otherwise it is marked interrupted and the next run does it again (every step is
     /// written to be safe to repeat from what the catalog saved).
     func recoverInterruptedStep() throws {
-        guard let last = try catalog.steps(share: shareID).last, last.status == "running" else { return }
+        guard let last = try catalog.steps(share: shareID).last, last.status == .running else { return }
         let state = try catalog.cutover(share: shareID)?.state
         if let step = CutoverStep(rawValue: last.step), state == step.to.rawValue {
-            try catalog.finishStep(last.id, status: "done", to: state, detail: "finished before an interruption", at: clock.now.timeIntervalSince1970)
+            try catalog.finishStep(last.id, status: .done, to: state, detail: "finished before an interruption", at: clock.now.timeIntervalSince1970)
         } else {
-            try catalog.finishStep(last.id, status: "interrupted", to: nil, detail: "the process stopped mid-step; redone by the next run",
+            try catalog.finishStep(last.id, status: .interrupted, to: nil, detail: "the process stopped mid-step; redone by the next run",
                                    at: clock.now.timeIntervalSince1970)
             say("\(share): the \(last.step) started \(Self.time(last.started)) was interrupted; doing it again")
         }

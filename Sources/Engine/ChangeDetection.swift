@@ -1,15 +1,6 @@
 import Catalog
 import MigrateCore
 
-/// What a pass must do to make one target entry equal to its source.
-public enum Decision: String, Sendable, Hashable {
-    case copy          // not on the target
-    case update        // data changed
-    case replace       // file became folder or the reverse: delete, then copy
-    case metadata      // same data; times, attributes or ACL changed
-    case skip
-}
-
 /// The one pure function that decides (rclone's idea): size, then write time at the coarser
 /// precision of the two sides, then the source change time against the catalog (a file's change
 /// time moves when its ACL or attributes change, so no descriptor has to be fetched to notice).
@@ -27,9 +18,14 @@ public struct ChangeDetector: Sendable {
         self.init(precision: max(source.timePrecision, target.timePrecision, 10), fatTimes: fatTimes)
     }
 
-    public func decide(source: Entry, target: Entry?, synced: SyncedEntry?) -> Decision {
-        guard let target else { return .copy }
-        if source.kind != target.kind { return .replace }
+    /// What a pass must do to make the target entry equal to its source, as the work item it
+    /// records: `mkdir` for a folder that is missing (or is a file on the target, which it
+    /// replaces), `copy` for a missing file, `update` for changed data (or a folder on the
+    /// target, which it replaces), `metadata` when only times, attributes or the ACL moved;
+    /// nil when nothing did.
+    public func decide(source: Entry, target: Entry?, synced: SyncedEntry?) -> WorkItem.Action? {
+        guard let target else { return source.kind == .directory ? .mkdir : .copy }
+        if source.kind != target.kind { return source.kind == .directory ? .mkdir : .update }
         if source.kind == .file {
             if source.size != target.size { return .update }
             if !sameTime(source.times.modified, target.times.modified) { return .update }
@@ -39,7 +35,7 @@ public struct ChangeDetector: Sendable {
         if let c = source.times.changed, c != synced.changed { return .metadata }
         if source.attributes.intersection(.portable) != target.attributes.intersection(.portable) { return .metadata }
         if source.kind == .directory, !sameTime(source.times.modified, target.times.modified) { return .metadata }
-        return .skip
+        return nil
     }
 
     func sameTime(_ a: Timestamp?, _ b: Timestamp?) -> Bool {

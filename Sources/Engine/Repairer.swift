@@ -63,13 +63,15 @@ public struct Repairer {
                                           + needed.map { WorkItem(path: $0.key, action: $0.value.action, kind: .file, size: 0) })
         for (path, reason) in unrepairable.sorted(by: { $0.key < $1.key }) {
             result.outcomes.append(Outcome(path: path, action: "not repairable", error: reason))
-            try catalog.complete(pass: passID, path: path, action: .list, attempts: 1, error: reason)
+            try catalog.complete(pass: passID, path: path, action: .list, attempts: 1,
+                                 error: TreeError(.notSupported, tree: target.displayName, path: path, operation: "repair", detail: reason))
         }
         // Parents before children: a folder copied again brings its children, which are then skipped.
         var covered: [String] = []
         for (path, repair) in needed.sorted(by: { $0.key < $1.key }) {
             if covered.contains(where: { path.hasPrefix($0 + "/") }) { continue }
             var outcome = Outcome(path: path, action: "", error: nil)
+            var failure: TreeError?
             do {
                 var done: [(entry: SyncedEntry, action: WorkItem.Action, attempts: Int)] = []
                 try apply(repair, path, &outcome.action, &done, &counts)
@@ -77,12 +79,13 @@ public struct Repairer {
                 try catalog.recordDone(share: shareID, pass: passID, done)
                 log("repair", "\(path): \(outcome.action)")
             } catch {
-                outcome.error = SyncPass.describe(error).0
+                failure = .of(error, tree: target.displayName, path: path, operation: "repair")
+                outcome.error = failure!.description
                 counts.failed += 1
                 log("error", "repair \(path): \(outcome.error!)")
             }
             result.outcomes.append(outcome)
-            try catalog.complete(pass: passID, path: path, action: repair.action, attempts: 1, error: outcome.error)
+            try catalog.complete(pass: passID, path: path, action: repair.action, attempts: 1, error: failure)
         }
         counts.failed += unrepairable.count
         try catalog.finishPass(passID, status: result.failed.isEmpty ? .completed : .failed, counts: counts, message: nil,
@@ -142,12 +145,12 @@ public struct Repairer {
     }
 
     /// One job through the same runner (and retries) as a pass.
-    private func job(_ action: WorkJob.Action, _ entry: Entry, _ existing: Entry?) throws -> SyncedEntry {
+    private func job(_ action: WorkItem.Action, _ entry: Entry, _ existing: Entry?) throws -> SyncedEntry {
         let r = runner.run(WorkJob(id: 0, action: action, entry: entry, existing: existing))
-        guard let synced = r.synced, r.error == nil else { throw Failed(reason: r.error ?? "failed") }
+        if let error = r.error { throw error }
+        guard let synced = r.synced else {
+            throw TreeError(.unexpected, tree: target.displayName, path: entry.path, operation: "repair", detail: "the job came back with no result")
+        }
         return synced
     }
-
-    /// A job that failed after its retries; the reason names the server and the path already.
-    struct Failed: Error, CustomStringConvertible { let reason: String; var description: String { reason } }
 }

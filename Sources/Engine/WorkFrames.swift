@@ -125,6 +125,11 @@ struct FrameReader {
     }
     mutating func time() throws(WorkFrames.Corrupt) -> Timestamp? { try optional { r throws(WorkFrames.Corrupt) in Timestamp(ticks: try r.int()) } }
     mutating func kind() throws(WorkFrames.Corrupt) -> EntryKind { try byte() == 1 ? .directory : .file }
+    mutating func treeError() throws(WorkFrames.Corrupt) -> TreeError {
+        let raw = try string()
+        guard let kind = TreeError.Kind(rawValue: raw) else { throw WorkFrames.Corrupt(description: "unknown error kind '\(raw)'") }
+        return TreeError(kind, tree: try string(), path: try string(), operation: try string(), detail: try string())
+    }
 }
 
 // MARK: the messages
@@ -158,7 +163,12 @@ extension WorkJob {
     public init(decoding bytes: [UInt8]) throws(WorkFrames.Corrupt) {
         var r = FrameReader(bytes)
         let id = try r.count()
-        let action: Action = switch try r.byte() { case 0: .copy; case 1: .update; default: .metadata }
+        let action: WorkItem.Action = switch try r.byte() {
+        case 0: .copy
+        case 1: .update
+        case 2: .metadata
+        case let b: throw WorkFrames.Corrupt(description: "unknown job action \(b)")
+        }
         self.init(id: id, action: action, entry: try r.entry(), existing: try r.optional { r throws(WorkFrames.Corrupt) in try r.entry() })
     }
 }
@@ -175,7 +185,9 @@ extension WorkResult {
         }
         for n in [acl.mapped, acl.unchanged, acl.unmappedKept, acl.unmappedDropped, acl.unmappedFallback, acl.saclsNotCopied] { w.int(n) }
         w.int(attempts)
-        w.optional(error) { $0.string($1) }
+        w.optional(error) { w, e in
+            w.string(e.kind.rawValue); w.string(e.tree); w.string(e.path); w.string(e.operation); w.string(e.detail)
+        }
         w.uint(bytes)
         w.optional(resumed) { $0.uint($1) }
         return w.bytes
@@ -193,7 +205,7 @@ extension WorkResult {
         var acl = SecurityTranslator.Counts()
         acl.mapped = try r.count(); acl.unchanged = try r.count(); acl.unmappedKept = try r.count()
         acl.unmappedDropped = try r.count(); acl.unmappedFallback = try r.count(); acl.saclsNotCopied = try r.count()
-        self.init(id: id, synced: synced, acl: acl, attempts: try r.count(), error: try r.optional { r throws(WorkFrames.Corrupt) in try r.string() },
+        self.init(id: id, synced: synced, acl: acl, attempts: try r.count(), error: try r.optional { r throws(WorkFrames.Corrupt) in try r.treeError() },
                   bytes: try r.uint(), resumed: try r.optional { r throws(WorkFrames.Corrupt) in try r.uint() })
     }
 }

@@ -4,9 +4,9 @@ import MigrateCore
 
 /// One file's work, as the coordinator hands it to a worker (a frame on its stdin, `WorkFrames`).
 public struct WorkJob: Sendable {
-    public enum Action: String, Sendable { case copy, update, metadata }
     public var id: Int
-    public var action: Action
+    /// `copy`, `update` or `metadata`: what goes to a worker (folders and deletes stay with the coordinator).
+    public var action: WorkItem.Action
     public var entry: Entry
     /// What the target holds at that name now (an update replaces it).
     public var existing: Entry?
@@ -18,7 +18,8 @@ public struct WorkResult: Sendable {
     public var synced: SyncedEntry?
     public var acl: SecurityTranslator.Counts
     public var attempts: Int
-    public var error: String?
+    /// Why the job failed, typed (kind, place, operation, what the server said).
+    public var error: TreeError?
     public var bytes: UInt64
     /// Bytes a copy did not transfer again, resuming an interrupted one.
     public var resumed: UInt64? = nil
@@ -58,17 +59,18 @@ public final class JobRunner {
                 switch job.action {
                 case .copy, .update: synced = try copier.copy(job.entry, existing: job.existing, counts: &acl, progress: progress)
                 case .metadata: synced = try copier.updateMetadata(job.entry, counts: &acl)
+                case .mkdir, .delete, .list: preconditionFailure("a \(job.action) is never a job")
                 }
                 return WorkResult(id: job.id, synced: synced, acl: acl, attempts: attempt, error: nil,
                                   bytes: job.action == .metadata ? 0 : job.entry.size - copier.resumed, resumed: copier.resumed)
             } catch {
-                let (reason, retryable) = SyncPass.describe(error)
-                if retryable && attempt <= retries {
-                    log("retry", "\(job.entry.path): \(reason) (attempt \(attempt))")
+                let failure = TreeError.of(error, tree: copier.target.displayName, path: job.entry.path, operation: job.action.rawValue)
+                if failure.isRetryable && attempt <= retries {
+                    log("retry", "\(job.entry.path): \(failure) (attempt \(attempt))")
                     usleep(UInt32(min(wait, 3600) * 1_000_000))
                     continue
                 }
-                return WorkResult(id: job.id, synced: nil, acl: acl, attempts: attempt, error: reason, bytes: 0)
+                return WorkResult(id: job.id, synced: nil, acl: acl, attempts: attempt, error: failure, bytes: 0)
             }
         }
     }

@@ -126,7 +126,8 @@ public final class WorkerPool {
             let n = (requeues[job.id] ?? 0) + 1
             requeues[job.id] = n
             if n > 2 {
-                results.append(WorkResult(id: job.id, synced: nil, acl: .init(), attempts: n, error: "the worker died three times on this entry", bytes: 0))
+                results.append(WorkResult(id: job.id, synced: nil, acl: .init(), attempts: n, error: TreeError(.unexpected, tree: "worker process", path: job.entry.path, operation: job.action.rawValue,
+                                                                    detail: "the worker died three times on this entry"), bytes: 0))
             } else {
                 results += try submit(job)
             }

@@ -23,7 +23,7 @@ struct CutoverCommand: ParsableCommand {
     @Flag(name: .long, help: "Print the runbook (Markdown): every share, step, command, expected duration and window. Changes nothing.")
     var dryRun = false
 
-    @Option(name: .long, help: "Stop after this step (default: switch).")
+    @Option(name: .long, help: "Stop after this step.")
     var until: UntilStep = .switch
 
     @Flag(name: .long, help: "Decommission switched shares: check the source is unchanged, write the manifest, take the old share offline.")

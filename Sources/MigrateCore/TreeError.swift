@@ -1,5 +1,5 @@
 /// An error from a tree, with where it happened and what the other side said.
-public struct TreeError: Error, Hashable, Sendable, CustomStringConvertible {
+public struct TreeError: Error, Hashable, Sendable, Codable, CustomStringConvertible {
     public enum Kind: String, Sendable, Codable {
         case unreachable          // host did not answer / refused the connection
         case protocolRefused      // no common SMB dialect
@@ -14,6 +14,8 @@ public struct TreeError: Error, Hashable, Sendable, CustomStringConvertible {
         case invalidArgument
         case io
         case integrity            // a reply failed its signature or decryption check: the session is ended
+        case refusedByPlan        // the plan's rules refuse it (a principal without a mapping and `unmapped: fail`)
+        case unexpected           // an error no tree reports (a value that cannot be decoded, a bug)
     }
 
     public var kind: Kind
@@ -42,7 +44,10 @@ public struct TreeError: Error, Hashable, Sendable, CustomStringConvertible {
     public var reason: String { "\(operation) failed: \(cause)" }
 
     /// Why, in words, with what the server said: "access denied (Permission denied (errno 13))".
-    public var cause: String { "\(Self.phrases[kind] ?? kind.rawValue) (\(detail))" }
+    public var cause: String { "\(Self.phrase(kind)) (\(detail))" }
+
+    /// A kind in words: "access denied", "in use or locked by another client".
+    public static func phrase(_ kind: Kind) -> String { phrases[kind] ?? kind.rawValue }
 
     static let phrases: [Kind: String] = [
         .unreachable: "server unreachable", .protocolRefused: "no common SMB protocol",
@@ -51,5 +56,6 @@ public struct TreeError: Error, Hashable, Sendable, CustomStringConvertible {
         .notEmpty: "folder not empty", .busy: "in use or locked by another client",
         .notSupported: "not supported", .invalidArgument: "invalid argument", .io: "I/O error",
         .integrity: "the server's reply failed its integrity check",
+        .refusedByPlan: "refused by the plan", .unexpected: "unexpected error",
     ]
 }

@@ -1,6 +1,7 @@
 import Catalog
 import Cutover
 import Foundation
+import MigrateCore
 import MigratePlan
 import Reports
 
@@ -62,9 +63,11 @@ public struct StatusQuery {
     func failureLines(_ pass: PassRecord, _ session: PlanSession) throws -> [String] {
         let total = try session.catalog.workCount(pass: pass.id, state: .failed)
         guard total > 0 else { return [] }
-        var out = try session.catalog.work(pass: pass.id, state: .failed, limit: 50).map { "  failed: \($0.action.rawValue) \($0.path): \($0.error ?? "")" }
-        if total > out.count {
-            out.append("  … \(total - out.count) more failed entries: every one is in \(pass.log ?? "the pass's log") (lines starting 'error')")
+        let kinds = try session.catalog.failedKinds(pass: pass.id).map { "\($0.count) \($0.kind.map(TreeError.phrase) ?? "other")" }
+        var out = ["  failed entries by cause: " + kinds.joined(separator: ", ")]
+        out += try session.catalog.work(pass: pass.id, state: .failed, limit: 50).map { "  failed: \($0.action.rawValue) \($0.path): \($0.error ?? "")" }
+        if total > out.count - 1 {
+            out.append("  … \(total - out.count + 1) more failed entries: every one is in \(pass.log ?? "the pass's log") (lines starting 'error')")
         }
         return out
     }
@@ -84,7 +87,7 @@ public struct StatusQuery {
         guard let state = try CutoverRunner.state(catalog: session.catalog, shareID: id, share: mapping.name) else { return [] }
         var out = ["  cutover: \(state.rawValue)"]
         if let step = try session.catalog.steps(share: id).last {
-            out.append("  last cutover step: \(step.step) \(step.status) at \(CutoverRunner.time(step.ended ?? step.started)) by \(step.operatorName)\(step.forced.map { " [override: \($0)]" } ?? "")\(step.detail.map { ": \($0)" } ?? "")")
+            out.append("  last cutover step: \(step.step) \(step.status.rawValue) at \(CutoverRunner.time(step.ended ?? step.started)) by \(step.operatorName)\(step.forced.map { " [override: \($0)]" } ?? "")\(step.detail.map { ": \($0)" } ?? "")")
         }
         if let m = try session.catalog.cutover(share: id)?.manifest { out.append("  manifest: \(m)") }
         return out

@@ -208,7 +208,10 @@ final class SyncLabTests: CLITestCase {
         XCTAssertTrue(status.stdout.contains("delta, completed"), status.stdout)
         XCTAssertTrue(status.stdout.contains("Users: last pass"), status.stdout)
         // Both of Users' failures, the folder that could not be listed among them (status showed one of two).
-        XCTAssertTrue(status.stdout.contains("failed: list kbrown: list source:") && status.stdout.contains("failed: metadata kbrown:"), status.stdout)
+        XCTAssertTrue(status.stdout.contains("failed: list kbrown: //127.0.0.21/Users/kbrown: list folder failed: access denied")
+                      && status.stdout.contains("failed: metadata kbrown:"), status.stdout)
+        // Counted by their typed cause, as the catalog keeps it.
+        XCTAssertTrue(status.stdout.contains("failed entries by cause: 2 access denied"), status.stdout)
     }
 
     /// The plan's estimate, from a copy probe on the pass's lanes, forecasts the first pass it

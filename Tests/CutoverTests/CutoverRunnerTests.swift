@@ -69,7 +69,7 @@ final class CutoverRunnerTests: XCTestCase {
         }
         XCTAssertEqual(actions(), [], "nothing may change outside a window")
         XCTAssertNil(try state())
-        XCTAssertEqual(try catalog.steps(share: shareID).map(\.status), ["refused"], "the refusal is journaled")
+        XCTAssertEqual(try catalog.steps(share: shareID).map(\.status), [.refused], "the refusal is journaled")
     }
 
     func testInsideTheWindowRunsEveryWeekendStepInOrder() throws {
@@ -79,7 +79,7 @@ final class CutoverRunnerTests: XCTestCase {
         XCTAssertEqual(actions(), ["freeze Finance"])
         let steps = try catalog.steps(share: shareID)
         XCTAssertEqual(steps.map(\.step), ["freeze", "final-sync", "verify", "switch"])
-        XCTAssertEqual(Set(steps.map(\.status)), ["done"])
+        XCTAssertEqual(Set(steps.map(\.status)), [.done])
         XCTAssertEqual(Set(steps.map(\.operatorName)), ["tester"])
         XCTAssertNil(steps[0].forced)
     }
@@ -156,7 +156,7 @@ final class CutoverRunnerTests: XCTestCase {
             XCTAssertTrue("\(e)".contains("final sync ended with 2 failures"), "\(e)")
         }
         XCTAssertEqual(try state(), "frozen")
-        XCTAssertEqual(try catalog.steps(share: shareID).last?.status, "failed")
+        XCTAssertEqual(try catalog.steps(share: shareID).last?.status, .failed)
         try runner(now: "2026-11-28T19:30:00+01:00").run(.rollback)
         XCTAssertEqual(try state(), "rolled-back")
         XCTAssertEqual(actions(), ["freeze Finance", "unfreeze Finance"])
@@ -168,7 +168,7 @@ final class CutoverRunnerTests: XCTestCase {
         _ = try catalog.beginStep(share: shareID, step: "freeze", from: "synced", operatorName: "tester", forced: nil, at: 10)
         try runner(now: "2026-11-28T19:00:00+01:00").advance(through: .freeze)
         let steps = try catalog.steps(share: shareID)
-        XCTAssertEqual(steps.map(\.status), ["interrupted", "done"])
+        XCTAssertEqual(steps.map(\.status), [.interrupted, .done])
         XCTAssertEqual(try state(), "frozen")
     }
 

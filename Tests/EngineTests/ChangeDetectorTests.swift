@@ -23,8 +23,8 @@ final class ChangeDetectorTests: XCTestCase {
         // Same size, other write time: the classic "edited in place" case.
         XCTAssertEqual(d.decide(source: src, target: file(m: Timestamp(seconds: 1)), synced: synced(src)), .update)
         // The target carries µs (utimes): 100 ns differences below that are equal.
-        XCTAssertEqual(d.decide(source: src, target: file(m: Timestamp(ticks: t0.ticks - 3)), synced: synced(src)), .skip)
-        XCTAssertEqual(d.decide(source: src, target: file(), synced: synced(src)), .skip)
+        XCTAssertEqual(d.decide(source: src, target: file(m: Timestamp(ticks: t0.ticks - 3)), synced: synced(src)), nil)
+        XCTAssertEqual(d.decide(source: src, target: file(), synced: synced(src)), nil)
         // ACL or attributes changed on the source: its change time moved.
         XCTAssertEqual(d.decide(source: file(c: Timestamp(seconds: 2_000_000_000)), target: file(), synced: synced(src)), .metadata)
         // Someone changed attributes on the target.
@@ -32,13 +32,16 @@ final class ChangeDetectorTests: XCTestCase {
         // Never synced by us (e.g. a robocopy seed): metadata once.
         XCTAssertEqual(d.decide(source: src, target: file(), synced: nil), .metadata)
         let dir = Entry(path: "a.txt", kind: .directory, times: FileTimes(modified: t0, changed: t0), attributes: [.directory])
-        XCTAssertEqual(d.decide(source: dir, target: file(), synced: nil), .replace)
+        // A file that became a folder, or the reverse: the target entry is replaced.
+        XCTAssertEqual(d.decide(source: dir, target: file(), synced: nil), .mkdir)
+        XCTAssertEqual(d.decide(source: file(), target: dir, synced: nil), .update)
+        XCTAssertEqual(d.decide(source: dir, target: nil, synced: nil), .mkdir)
     }
 
     func testFATTimesAllowTwoSeconds() {
         let d = ChangeDetector(fatTimes: true)
         let src = file()
-        XCTAssertEqual(d.decide(source: src, target: file(m: Timestamp(ticks: t0.ticks + 19_000_000)), synced: synced(src)), .skip)
+        XCTAssertEqual(d.decide(source: src, target: file(m: Timestamp(ticks: t0.ticks + 19_000_000)), synced: synced(src)), nil)
         XCTAssertEqual(d.decide(source: src, target: file(m: Timestamp(ticks: t0.ticks + 21_000_000)), synced: synced(src)), .update)
     }
 }

@@ -208,6 +208,34 @@ final class HostileNameTests: XCTestCase {
         }
     }
 
+    /// A copy that fails keeps its error typed: the summary and the catalog's work item have its
+    /// kind and operation, not only a message.
+    func testAFailedCopyKeepsItsErrorKindInTheSummaryAndTheCatalog() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("typed-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let src = root.appendingPathComponent("src"), dst = root.appendingPathComponent("dst")
+        for d in [src, dst] { try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true) }
+        try Data("fine".utf8).write(to: src.appendingPathComponent("ok.txt"))
+        // Listed but gone by the time it is read (a user deleted it mid-pass).
+        let ghost = Entry(path: "ghost.txt", kind: .file, size: 4, times: FileTimes(modified: Timestamp(seconds: 1_100_000_000)))
+        let tree = HostileTree(try LocalFolderTree(root: src.path), extra: ["": [ghost]])
+        let catalog = try CatalogDatabase(path: root.appendingPathComponent("c.sqlite").path)
+        var options = SyncPass.Options()
+        options.retryWait = 0
+        let mapping = ShareMapping(name: "T", source: ShareLocation(server: "s", host: "h", share: "src"), target: .localFolder(dst.path))
+        let s = try SyncPass(mapping: mapping, source: tree, target: try LocalFolderTree(root: dst.path), catalog: catalog,
+                             policy: ACLPolicy(), options: options, log: nil).run()
+        XCTAssertEqual(s.counts.failed, 1, "\(s.failures)")
+        let failure = try XCTUnwrap(s.failures.first)
+        XCTAssertEqual(failure.error.kind, .notFound, "\(failure)")
+        XCTAssertEqual(failure.error.path, "ghost.txt")
+        let pass = try XCTUnwrap(try catalog.passes(share: "T", limit: 1).first)
+        let item = try XCTUnwrap(try catalog.work(pass: pass.id, state: .failed).first)
+        XCTAssertEqual(item.errorKind, .notFound)
+        XCTAssertEqual(item.error, failure.reason)
+        XCTAssertEqual(try catalog.failedKinds(pass: pass.id).map(\.count), [1])
+    }
+
     func testNamesThatCannotExistOnTheTargetAreRefusedAndNothingEscapes() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: root) }

@@ -31,7 +31,8 @@ final class WorkFramesTests: XCTestCase {
         let synced = SyncedEntry(path: entry.path, kind: .file, size: 99, modified: Timestamp(ticks: 3), changed: nil,
                                  created: Timestamp(ticks: -2), attributes: [.system], sdHash: "ab12")
         let results = [WorkResult(id: 1, synced: synced, acl: acl, attempts: 2, error: nil, bytes: 99, resumed: 1 << 33),
-                       WorkResult(id: 2, synced: nil, acl: .init(), attempts: 3, error: "read x: access denied\nsecond line", bytes: 0)]
+                       WorkResult(id: 2, synced: nil, acl: .init(), attempts: 3, error: TreeError(.accessDenied, tree: "//srv/share", path: "x", operation: "read",
+                                                                                   detail: "NT status ACCESS_DENIED\nsecond line"), bytes: 0)]
         for r in results {
             let back = try WorkResult(decoding: r.encoded())
             XCTAssertEqual(back.id, r.id)
@@ -42,6 +43,18 @@ final class WorkFramesTests: XCTestCase {
             XCTAssertEqual(back.bytes, r.bytes)
             XCTAssertEqual(back.resumed, r.resumed)
         }
+    }
+
+    /// The error crosses the worker boundary typed: a kind this build does not know is refused,
+    /// never read as some other kind.
+    func testAResultWithAnUnknownErrorKindIsCorrupt() throws {
+        let r = WorkResult(id: 2, synced: nil, acl: .init(), attempts: 1,
+                           error: TreeError(.busy, tree: "t", path: "p", operation: "copy", detail: "d"), bytes: 0)
+        var bytes = r.encoded()
+        let busy = Array("busy".utf8)
+        let at = try XCTUnwrap((0...(bytes.count - busy.count)).first { Array(bytes[$0..<$0 + busy.count]) == busy })
+        bytes.replaceSubrange(at..<at + busy.count, with: Array("bust".utf8))
+        XCTAssertThrowsError(try WorkResult(decoding: bytes)) { XCTAssertTrue("\($0)".contains("unknown error kind 'bust'"), "\($0)") }
     }
 
     func testFramesArrivingInPiecesThroughAPipeComeOutWhole() throws {
