@@ -12,8 +12,12 @@ public enum StatusReport {
         public var passes: [PassRecord]
         /// The cutover's state and last step, when it has begun.
         public var cutover: [String]
-        public init(name: String, source: String, target: String, passes: [PassRecord], cutover: [String]) {
+        /// The last pass's failed entries by cause ("access denied", 2), most first.
+        public var failedByCause: [(cause: String, count: Int)]
+        public init(name: String, source: String, target: String, passes: [PassRecord], cutover: [String],
+                    failedByCause: [(cause: String, count: Int)] = []) {
             self.name = name; self.source = source; self.target = target; self.passes = passes; self.cutover = cutover
+            self.failedByCause = failedByCause
         }
     }
 
@@ -51,6 +55,9 @@ public enum StatusReport {
             for line in s.cutover { md += "- \(line.trimmingCharacters(in: .whitespaces))\n" }
             if !s.cutover.isEmpty { md += "\n" }
             guard !s.passes.isEmpty else { md += "No pass yet.\n"; continue }
+            if !s.failedByCause.isEmpty {
+                md += "⚠ Failed entries of the last pass, by cause: " + s.failedByCause.map { "\($0.count) \($0.cause)" }.joined(separator: ", ") + "\n\n"
+            }
             md += "| Pass | Kind | Result | Started | Took | Forecast | Against it | Copied | Updated | Deleted | Failed | Data |\n"
             md += "|---|---|---|---|---|---|---:|---:|---:|---:|---:|---:|\n"
             for p in s.passes {

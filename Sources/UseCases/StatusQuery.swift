@@ -28,7 +28,7 @@ public struct StatusQuery {
             let shares = try session.plan.shares.map { m in
                 StatusReport.Share(name: m.name, source: m.source.description, target: m.targetDescription,
                                    passes: try session.catalog.passes(share: m.name, limit: 30).filter { $0.kind != .dryRun },
-                                   cutover: try cutoverLines(m, session))
+                                   cutover: try cutoverLines(m, session), failedByCause: try causes(m, session))
             }
             do { output.out("Report: " + (try StatusReport.write(shares, plan: session.plan, generated: Date(), to: reportFolder)) + " (also .html)") } catch {
                 throw UseCaseError.failed("error: cannot write the report to \(reportFolder): \(error)")
@@ -57,6 +57,12 @@ public struct StatusQuery {
                 output.out("  next delta: unknown until a delta pass has completed")
             }
         }
+    }
+
+    /// The last pass's failed entries counted by the kind of their error.
+    func causes(_ m: ShareMapping, _ session: PlanSession) throws -> [(cause: String, count: Int)] {
+        guard let last = try session.catalog.passes(share: m.name, limit: 5).first(where: { $0.kind != .dryRun }) else { return [] }
+        return try session.catalog.failedKinds(pass: last.id).map { ($0.kind.map(TreeError.phrase) ?? "other", $0.count) }
     }
 
     /// Every failed entry of the pass, up to 50; beyond that, where the full list is.

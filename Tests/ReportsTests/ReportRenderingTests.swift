@@ -78,12 +78,13 @@ final class ReportRenderingTests: XCTestCase {
             PassRecord(id: 1, share: "Finance", kind: .full, status: .completed, started: 1_796_000_000, ended: 1_796_000_050, counts: counts,
                        forecast: .init(seconds: 40, basis: "the plan's estimate")),
         ]
-        let shares = [StatusReport.Share(name: "Finance", source: "\\\\old\\Finance", target: "/srv/t", passes: passes, cutover: ["  cutover: frozen"]),
+        let shares = [StatusReport.Share(name: "Finance", source: "\\\\old\\Finance", target: "/srv/t", passes: passes, cutover: ["  cutover: frozen"],
+                                         failedByCause: [("in use or locked by another client", 2)]),
                       StatusReport.Share(name: "HR", source: "\\\\old\\HR", target: "/srv/hr", passes: [], cutover: [])]
         let path = try StatusReport.write(shares, plan: try plan(), generated: Date(timeIntervalSince1970: 1_796_000_200), to: dir.path)
         let md = try String(contentsOfFile: path, encoding: .utf8)
         for line in ["# Status: Contoso 2026", "| Finance | `\\\\old\\Finance` | `/srv/t` | #2 delta | ⚠ failed | 0 | 0 | 2 |",
-                     "| HR | `\\\\old\\HR` | `/srv/hr` | none yet |", "- cutover: frozen",
+                     "| HR | `\\\\old\\HR` | `/srv/hr` | none yet |", "- cutover: frozen", "⚠ Failed entries of the last pass, by cause: 2 in use or locked by another client",
                      "| 10 s | 8 s (the last completed delta (#1)) | +25 % |", "| 50 s | 40 s (the plan's estimate) | +25 % | 100 |"] {
             XCTAssertTrue(md.contains(line), "\(line) in:\n\(md)")
         }
