@@ -154,6 +154,19 @@ public final class CatalogDatabase {
                 ALTER TABLE work ADD COLUMN error_operation TEXT;
                 """)
         }
+        m.registerMigration("v5-folder-freeze") { db in
+            try db.execute(sql: """
+                -- A deny-write freeze: how the share was frozen, and every descriptor of the frozen
+                -- folder as it was before (saved before anything changes, restored on rollback).
+                ALTER TABLE cutover ADD COLUMN freeze_method TEXT;
+                CREATE TABLE frozen_descriptor (
+                    share_id INTEGER NOT NULL REFERENCES share(id),
+                    path TEXT NOT NULL,
+                    sd BLOB NOT NULL,
+                    PRIMARY KEY (share_id, path)
+                );
+                """)
+        }
         return m
     }
 

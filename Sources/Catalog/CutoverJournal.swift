@@ -14,6 +14,9 @@ public struct CutoverRecord: Sendable, Hashable {
     public var dfsNew: String?
     public var verifyReport: String?
     public var manifest: String?
+    /// Set by a `deny-write` freeze once every descriptor is saved (`frozen_descriptor`); cleared
+    /// when the rollback has restored them.
+    public var freezeMethod: String?
 
     public init(state: String, updated: Double) { self.state = state; self.updated = updated }
 }
@@ -48,7 +51,7 @@ extension CatalogDatabase {
                 c.shareSD = (r["share_sd"] as Data?).map { [UInt8]($0) }
                 c.frozenSD = (r["frozen_sd"] as Data?).map { [UInt8]($0) }
                 c.frozenAt = r["frozen_at"]; c.dfsLink = r["dfs_link"]; c.dfsOld = r["dfs_old"]; c.dfsNew = r["dfs_new"]
-                c.verifyReport = r["verify_report"]; c.manifest = r["manifest"]
+                c.verifyReport = r["verify_report"]; c.manifest = r["manifest"]; c.freezeMethod = r["freeze_method"]
                 return c
             }
         }
@@ -58,9 +61,9 @@ extension CatalogDatabase {
         try write { db in
             try db.execute(sql: """
                 INSERT OR REPLACE INTO cutover (share_id, state, updated, share_sd, frozen_sd, frozen_at, dfs_link, dfs_old, dfs_new,
-                    verify_report, manifest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    verify_report, manifest, freeze_method) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [share, c.state, c.updated, c.shareSD.map { Data($0) }, c.frozenSD.map { Data($0) }, c.frozenAt,
-                                 c.dfsLink, c.dfsOld, c.dfsNew, c.verifyReport, c.manifest])
+                                 c.dfsLink, c.dfsOld, c.dfsNew, c.verifyReport, c.manifest, c.freezeMethod])
         }
     }
 
@@ -97,6 +100,23 @@ extension CatalogDatabase {
                                   started: r["started"], ended: r["ended"], operatorName: r["operator"], forced: r["forced"],
                                   detail: r["detail"], undo: r["undo"])
             }
+        }
+    }
+
+    /// A deny-write freeze's saved descriptors replace any earlier ones of the share, in one transaction.
+    public func saveFrozenDescriptors(share: Int64, _ descriptors: [(path: String, sd: [UInt8])]) throws(Failure) {
+        try write { db in
+            try db.execute(sql: "DELETE FROM frozen_descriptor WHERE share_id = ?", arguments: [share])
+            let insert = try db.makeStatement(sql: "INSERT INTO frozen_descriptor (share_id, path, sd) VALUES (?, ?, ?)")
+            for d in descriptors { try insert.execute(arguments: [share, d.path, Data(d.sd)]) }
+        }
+    }
+
+    /// The saved descriptors, parents before children.
+    public func frozenDescriptors(share: Int64) throws(Failure) -> [(path: String, sd: [UInt8])] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT path, sd FROM frozen_descriptor WHERE share_id = ? ORDER BY path", arguments: [share])
+                .map { (path: $0["path"], sd: [UInt8]($0["sd"] as Data)) }
         }
     }
 }

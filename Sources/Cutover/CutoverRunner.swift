@@ -100,7 +100,7 @@ public final class CutoverRunner {
         let state = try Self.state(of: rec, share: share)
         // A freeze interrupted before its state was saved leaves the share "synced" but possibly
         // read-only: rolling that back is allowed (it restores the saved permissions).
-        let halfFrozen = step == .rollback && state == .synced && rec.shareSD != nil
+        let halfFrozen = step == .rollback && state == .synced && (rec.shareSD != nil || rec.freezeMethod != nil)
         if !halfFrozen {
             do { try step.check(state, share: share) } catch { throw CutoverError.illegal(error) }
         }
@@ -231,7 +231,7 @@ public final class CutoverRunner {
             try freezer.unfreeze(rec, say: say)
             let undone = rec.shareSD.map { "restored share permissions: " + Hex.encode($0) }
             // A later freeze reads the permissions afresh: they are the server's again.
-            rec.shareSD = nil; rec.frozenSD = nil; rec.frozenAt = nil
+            rec.shareSD = nil; rec.frozenSD = nil; rec.frozenAt = nil; rec.freezeMethod = nil
             rec.dfsLink = nil; rec.dfsOld = nil; rec.dfsNew = nil
             return ("source writable again\(link == nil ? "" : ", DFS link restored")", undone)
         }

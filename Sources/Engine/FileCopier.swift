@@ -232,7 +232,7 @@ final class FileCopier {
     func translated(_ sd: SecurityDescriptor, from src: any SecurityDescriptorTree,
                     counts: inout SecurityTranslator.Counts) throws -> (mapped: SecurityDescriptor, hash: String) {
         if src.saclReadable == false { counts.saclsNotCopied += 1 }
-        return (try translator.translate(sd, counts: &counts), Self.hash(sd))
+        return (try translator.translate(sd, counts: &counts), Self.hash(translator.sourceView(sd)))
     }
 
     /// A fingerprint of the source descriptor, kept in the catalog to notice ACL changes.

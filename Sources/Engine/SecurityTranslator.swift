@@ -16,7 +16,14 @@ public struct SecurityTranslator: Sendable {
 
     public init(policy: ACLPolicy) { self.policy = policy }
 
-    public func translate(_ sd: SecurityDescriptor, counts: inout Counts) throws(Unmappable) -> SecurityDescriptor {
+    /// The source's descriptor as the pass takes it: without a `deny-write` freeze's own ACE
+    /// while the source is frozen that way.
+    public func sourceView(_ sd: SecurityDescriptor) -> SecurityDescriptor {
+        policy.ignoresFreezeACE ? sd.removingFreezeACE : sd
+    }
+
+    public func translate(_ source: SecurityDescriptor, counts: inout Counts) throws(Unmappable) -> SecurityDescriptor {
+        let sd = sourceView(source)
         var failure: SID?
         var local = counts
         let mapped = sd.mappingSIDs { sid in

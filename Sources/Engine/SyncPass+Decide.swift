@@ -48,7 +48,7 @@ extension SyncPass {
         guard check == .all || (check == .folders && src.kind == .directory), let known,
               let sdTree = source as? any SecurityDescriptorTree,
               let sd = prefetched[src.path] ?? (try? sdTree.securityDescriptor(src.path)) else { return false }
-        return FileCopier.hash(sd) != known
+        return FileCopier.hash(translator.sourceView(sd)) != known
     }
 
     /// The descriptors the ACL check of this folder's children will compare, read together where

@@ -125,6 +125,9 @@ public struct ACLPolicy: Sendable {
     public var unmapped: Unmapped
     /// Known names of principals (from the plan or a CSV export of the directory), for reports.
     public var names: [SID: String]
+    /// The source is frozen by `deny-write`: its descriptors are read without the freeze's ACE
+    /// (set by the use cases from the share's cutover record, never by the plan).
+    public var ignoresFreezeACE = false
 
     public init(mode: Mode = .copy, map: [SID: SID] = [:], unmapped: Unmapped = .keep, names: [SID: String] = [:]) {
         self.mode = mode; self.map = map; self.unmapped = unmapped; self.names = names
@@ -168,7 +171,7 @@ public enum WellKnownNames {
 
 /// When and how cutover steps may run.
 public struct CutoverPlan: Sendable {
-    public enum FreezeMethod: String, Sendable, CaseIterable { case sharePermissions = "share-permissions", command }
+    public enum FreezeMethod: String, Sendable, CaseIterable { case sharePermissions = "share-permissions", denyWrite = "deny-write", command }
     public enum DecommissionMethod: String, Sendable, CaseIterable { case disableShare = "disable-share", command }
     public var windows: [CutoverWindow]
     public var freeze: FreezeMethod

@@ -13,15 +13,21 @@ public struct SharePermissionsFreeze: FreezeProvider {
     /// Accounts whose sessions stay open (the migration and administration accounts), lower case.
     let keepSessionsOf: Set<String>
     let closeSessions: Bool
+    /// The source is a folder of the share: these other mappings read it too.
+    let shared: SharedShareFreeze?
 
-    public init(admin: SMBServerAdmin, share: String, keepSessionsOf: Set<String>, closeSessions: Bool) {
-        self.admin = admin; self.share = share; self.closeSessions = closeSessions
+    public init(admin: SMBServerAdmin, share: String, keepSessionsOf: Set<String>, closeSessions: Bool, shared: SharedShareFreeze? = nil) {
+        self.admin = admin; self.share = share; self.closeSessions = closeSessions; self.shared = shared
         self.keepSessionsOf = Set(keepSessionsOf.map(SMBServerAdmin.bareUser))
     }
 
     public func plannedActions() -> [String] {
         var out = ["save the share permissions of \\\\\(admin.host)\\\(share) (srvsvc NetShareGetInfo) in the catalog",
                    "set them read-only: every allow entry keeps only read rights (srvsvc NetShareSetInfo level 1501)"]
+        if let shared {
+            out.append("this freezes all of \\\\\(admin.host)\\\(share), not only the mapped folder"
+                       + (shared.peers.isEmpty ? "" : ": the plan's shares \(shared.peers.joined(separator: ", ")) read it too and are frozen with it"))
+        }
         if closeSessions { out.append("close the users' sessions on \\\\\(admin.host) (srvsvc NetSessDel), except \(keepSessionsOf.sorted().joined(separator: ", "))") }
         out.append("rollback: restore the saved permissions byte for byte")
         return out
@@ -30,7 +36,11 @@ public struct SharePermissionsFreeze: FreezeProvider {
     public func freeze(_ record: inout CutoverRecord, save: (CutoverRecord) throws -> Void, say: (String) -> Void) throws {
         let info = try admin.shareInfo(share)
         try reportOpenFiles(in: info, say: say)
-        if record.shareSD == nil {
+        if record.shareSD == nil, let peerSaved = try shared?.savedOriginal() {
+            record.shareSD = peerSaved
+            try save(record)
+            say("\\\\\(admin.host)\\\(share) is already frozen for another share of the plan; its saved permissions are kept")
+        } else if record.shareSD == nil {
             record.shareSD = try admin.security(info)
             try save(record)
             say("saved the share permissions of \\\\\(admin.host)\\\(share) (\(record.shareSD!.count) bytes)")
@@ -53,6 +63,10 @@ public struct SharePermissionsFreeze: FreezeProvider {
 
     public func unfreeze(_ record: CutoverRecord, say: (String) -> Void) throws {
         guard let original = record.shareSD else { say("no saved share permissions: the share was never frozen"); return }
+        if let others = try shared?.stillFrozen(), !others.isEmpty {
+            say("\\\\\(admin.host)\\\(share) stays read-only: \(others.joined(separator: ", ")) of the same share \(others.count == 1 ? "is" : "are") still frozen (its last rollback restores the permissions)")
+            return
+        }
         try admin.setShareSecurity(share, original)
         say("share permissions of \\\\\(admin.host)\\\(share) restored")
     }

@@ -42,14 +42,36 @@ struct CutoverSetup {
         switch plan.cutover.freeze {
         case .sharePermissions:
             SharePermissionsFreeze(admin: try admin(m.source.server), share: m.source.share,
-                                   keepSessionsOf: keptAccounts(m.source.server), closeSessions: plan.cutover.closeSessions)
+                                   keepSessionsOf: keptAccounts(m.source.server), closeSessions: plan.cutover.closeSessions,
+                                   shared: m.source.subpath.isEmpty ? nil : try sharedFreeze(m))
+        case .denyWrite:
+            DenyWriteFreeze(location: m.source.description, catalog: session.catalog, shareID: try shareID(m),
+                            handles: FolderOpenHandles(admin: try admin(m.source.server), share: m.source.share, folder: m.source.subpath,
+                                                       keepSessionsOf: keptAccounts(m.source.server)),
+                            closeSessions: plan.cutover.closeSessions) { [opener = session.opener] in
+                try opener.open(m.source)
+            }
         case .command:
             CommandFreeze(command: plan.cutover.freezeCommand ?? "false", host: m.source.host, share: m.source.share)
         }
     }
 
+    /// The other mappings whose sources are folders of the same share, and what their freezes saved.
+    func sharedFreeze(_ m: ShareMapping) throws -> SharedShareFreeze {
+        let peers = plan.shares.filter {
+            $0.name != m.name && $0.source.host.lowercased() == m.source.host.lowercased() && $0.source.share.lowercased() == m.source.share.lowercased()
+        }
+        let catalog = session.catalog
+        let records = { try peers.map { p in (p.name, try catalog.cutover(share: try catalog.shareID(for: p))) } }
+        return SharedShareFreeze(peers: peers.map(\.name),
+                                 savedOriginal: { try records().compactMap { $0.1?.shareSD }.first },
+                                 stillFrozen: { try records().filter { $0.1?.shareSD != nil }.map(\.0) })
+    }
+
     func decommissioner(_ m: ShareMapping) throws -> DecommissionProvider {
         switch plan.cutover.decommission {
+        case .disableShare where !m.source.subpath.isEmpty:
+            FolderDecommission(location: m.source.description, keepsFrozen: plan.cutover.freeze == .denyWrite)
         case .disableShare:
             DisableShareDecommission(admin: try admin(m.source.server), share: m.source.share, keepSessionsOf: keptAccounts(m.source.server))
         case .command:
@@ -66,20 +88,9 @@ struct CutoverSetup {
         return (provider, dfs.linkPath(link))
     }
 
-    /// A folder inside a share on either side cannot be cut over yet: the share-permissions freeze
-    /// would freeze every other folder of the share, and a DFS link here names a share.
-    func refuseFolderMapping(_ m: ShareMapping) throws {
-        if !m.source.subpath.isEmpty {
-            throw CutoverError.badInput("share \(m.name): its source \(m.source) is a folder inside a share; its cutover is not supported yet (freezing by share permissions would make all of \\\\\(m.source.host)\\\(m.source.share) read-only). Sync it with `migrate sync`, then freeze and switch it by hand")
-        }
-        if let t = m.target.share, !t.subpath.isEmpty {
-            throw CutoverError.badInput("share \(m.name): its target \(t) is a folder inside a share; a DFS switch to a folder is not supported yet. Sync it with `migrate sync`, then switch users by hand")
-        }
-    }
-
     func newTarget(_ m: ShareMapping) throws -> LinkTarget {
         guard let t = m.target.share else { throw CutoverError.badInput("share \(m.name): its target is a local folder; a cutover needs a target share") }
-        return LinkTarget(server: t.host, share: t.share)
+        return LinkTarget(server: t.host, share: t.share, folder: t.subpath)
     }
 
     func shareID(_ m: ShareMapping) throws -> Int64 {
@@ -88,7 +99,6 @@ struct CutoverSetup {
 
     func runner(_ m: ShareMapping, clock: CutoverClock, options: CutoverOptions, workers: Int, aclCheck: SyncPass.ACLCheck,
                 say: @escaping (String) -> Void) throws -> CutoverRunner {
-        try refuseFolderMapping(m)
         let id = try shareID(m)
         let ns = try namespace(m)
         let work = CutoverWork(
@@ -107,8 +117,9 @@ struct CutoverSetup {
                 // The repair's own log, made when there is something to repair.
                 let logPath = session.logFolder + "/repair-\(m.name)-\(fileStamp(milliseconds: true))"
                 var log: PassLog?
-                let verifier = Verifier(source: source, target: target, mapping: m, policy: plan.acl)
-                let repairer = Repairer(mapping: m, source: source, target: target, catalog: session.catalog, policy: plan.acl) { kind, line in
+                let policy = try session.policy(for: m)
+                let verifier = Verifier(source: source, target: target, mapping: m, policy: policy)
+                let repairer = Repairer(mapping: m, source: source, target: target, catalog: session.catalog, policy: policy) { kind, line in
                     if log == nil { log = try? PassLog(path: PassLog.unusedPath(logPath)) }
                     log?.line(kind, line)
                 }
@@ -134,19 +145,23 @@ struct CutoverSetup {
                              newTarget: try newTarget(m), decommissioner: try decommissioner(m), work: work, say: say)
     }
 
-    /// Open files and sessions on the source now (share-permissions freeze only: it has the admin pipe).
+    /// Open files and sessions on the source now (the freezes that have the admin pipe).
     func openNow(_ m: ShareMapping) -> [String] {
-        guard let freeze = try? freezer(m) as? SharePermissionsFreeze else { return ["(not listed: the freeze runs an operator command)"] }
         var lines: [String] = []
-        do { try freeze.reportOpenFiles { lines.append($0) } } catch { lines.append("could not be listed: \(error)") }
+        do {
+            switch try freezer(m) {
+            case let freeze as SharePermissionsFreeze: try freeze.reportOpenFiles { lines.append($0) }
+            case let freeze as DenyWriteFreeze: try freeze.handles?.report { lines.append($0) }
+            default: return ["(not listed: the freeze runs an operator command)"]
+            }
+        } catch { lines.append("could not be listed: \(error)") }
         return lines
     }
 
     func runbookSection(_ m: ShareMapping) throws -> Runbook.ShareSection {
-        try refuseFolderMapping(m)
         let id = try shareID(m)
         let ns = try namespace(m)
-        let old = LinkTarget(server: m.source.host, share: m.source.share)
+        let old = LinkTarget(server: m.source.host, share: m.source.share, folder: m.source.subpath)
         return Runbook.ShareSection(
             mapping: m, state: try CutoverRunner.state(catalog: session.catalog, shareID: id, share: m.name),
             passes: try session.catalog.passes(share: m.name, limit: 20), freeze: try freezer(m).plannedActions(),

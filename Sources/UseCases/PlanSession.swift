@@ -61,6 +61,15 @@ public struct PlanSession {
         return out
     }
 
+    /// The plan's ACL policy for one share: while its source is frozen by `deny-write`, its
+    /// descriptors are taken without the freeze's own ACE.
+    public func policy(for mapping: ShareMapping) throws -> ACLPolicy {
+        var policy = plan.acl
+        let record = try catalog.cutover(share: try catalog.shareID(for: mapping))
+        policy.ignoresFreezeACE = record?.freezeMethod == "deny-write"
+        return policy
+    }
+
     /// Source and target trees of a share, or nil after saying why.
     func openPair(_ mapping: ShareMapping) -> (any Tree, any Tree)? {
         do { return try opener.openPair(mapping) } catch {

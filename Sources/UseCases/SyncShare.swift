@@ -21,13 +21,19 @@ public struct SyncShare {
     public func run() -> PassSummary? {
         let output = session.output
         guard let (source, target) = session.openPair(mapping) else { return nil }
+        let policy: ACLPolicy
+        do { policy = try session.policy(for: mapping) } catch {
+            output.err("error: \(mapping.name): \(error)")
+            return nil
+        }
         var options = options
         options.workers = workers
         options.workerCommand = WorkerAssignment(plan: session.plan.file, share: mapping.name, retries: options.retries,
-                                                 wait: options.retryWait, copySecurity: options.copySecurity).commandLine
+                                                 wait: options.retryWait, copySecurity: options.copySecurity,
+                                                 ignoresFreezeACE: policy.ignoresFreezeACE).commandLine
         let log = try? PassLog(path: PassLog.unusedPath(session.logFolder + "/\(mapping.name)-\(fileStamp(milliseconds: true))"))
         let progress = SyncProgress(output: output, share: mapping.name)
-        let pass = SyncPass(mapping: mapping, source: source, target: target, catalog: session.catalog, policy: session.plan.acl,
+        let pass = SyncPass(mapping: mapping, source: source, target: target, catalog: session.catalog, policy: policy,
                             options: options, log: log, events: progress.handle)
         let summary: PassSummary
         do { summary = try pass.run() } catch {

@@ -28,9 +28,9 @@ public struct VerifyPlan {
         let session = try PlanSession.open(planFile, output: output)
         var worst: Int32 = 0
         for m in try session.select(shares) {
-            guard let (source, target) = session.openPair(m) else { worst = 1; continue }
+            guard let (source, target) = session.openPair(m), let policy = try? session.policy(for: m) else { worst = 1; continue }
             var folders = 0
-            let verifier = Verifier(source: source, target: target, mapping: m, policy: session.plan.acl, compareSecurity: compareSecurity,
+            let verifier = Verifier(source: source, target: target, mapping: m, policy: policy, compareSecurity: compareSecurity,
                                     content: content) { folders += 1; output.progress("\(m.name): comparing folder \(folders): \($0)") }
             let outcome: FrozenVerification.Outcome
             do { outcome = try FrozenVerification(verifier: verifier, repairer: nil).run() } catch {

@@ -12,10 +12,13 @@ public struct WorkerAssignment: Codable, Sendable, Equatable {
     public var retries: Int
     public var wait: Double
     public var copySecurity: Bool
+    /// The source is frozen by `deny-write` (see `ACLPolicy.ignoresFreezeACE`).
+    public var ignoresFreezeACE: Bool
 
-    public init(plan: String, share: String, retries: Int, wait: Double, copySecurity: Bool) {
+    public init(plan: String, share: String, retries: Int, wait: Double, copySecurity: Bool, ignoresFreezeACE: Bool = false) {
         self.plan = URL(fileURLWithPath: plan).standardizedFileURL.path
         self.share = share; self.retries = retries; self.wait = wait; self.copySecurity = copySecurity
+        self.ignoresFreezeACE = ignoresFreezeACE
     }
 
     /// The command line that starts a worker with this assignment: `migrate worker '{...}'`.
@@ -39,7 +42,9 @@ public struct WorkerAssignment: Codable, Sendable, Equatable {
         }
         let source: any Tree, target: any Tree
         do { (source, target) = try opener.openPair(mapping) } catch { throw .failed("worker: \(mapping.name): \(error)") }
-        let runner = JobRunner(source: source, target: target, translator: SecurityTranslator(policy: plan.acl),
+        var policy = plan.acl
+        policy.ignoresFreezeACE = ignoresFreezeACE
+        let runner = JobRunner(source: source, target: target, translator: SecurityTranslator(policy: policy),
                                copySecurity: copySecurity, retries: retries, wait: wait)
         WorkerLoop.run(runner)
     }

@@ -117,17 +117,9 @@ final class FolderMappingLabTests: CLITestCase {
         XCTAssertEqual(try migrate(["verify", plan]).status, 0)
     }
 
-    /// The cutover of a folder mapping is refused with a clear reason (its freeze would freeze the
-    /// whole share), before anything is frozen; overlapping mappings are refused at line:column.
-    func testCutoverOfAFolderIsRefusedAndOverlapsAreBadInput() throws {
-        let dir = try scratch()
-        var plan = try plan(dir, "  - {source: '//legacy/Scratch/Data/Finance', target: //modern/Scratch}\n")
-        XCTAssertEqual(try migrate(["sync", plan]).status, 0)
-        let r = try migrate(["cutover", plan, "--force", "--ignore-forecast"])
-        XCTAssertEqual(r.status, 2, r.stderr)
-        XCTAssertTrue(r.stderr.contains("is a folder inside a share; its cutover is not supported yet"), r.stderr)
-        XCTAssertFalse(try smbclient(legacy, "Scratch", "ls").contains("ACCESS_DENIED"))
-        plan = try self.plan(try scratch(), """
+    /// Overlapping mappings are refused at line:column.
+    func testOverlappingMappingsAreBadInput() throws {
+        let plan = try self.plan(try scratch(), """
               - {source: '//legacy/Scratch/Data', target: //modern/Scratch}
               - {source: '//legacy/Scratch/Data/HR', target: '//modern/Finance/HR'}
 
@@ -135,5 +127,146 @@ final class FolderMappingLabTests: CLITestCase {
         let bad = try migrate(["sync", plan])
         XCTAssertEqual(bad.status, 2)
         XCTAssertTrue(bad.stderr.contains("folders.yaml:8:14: error: share 'HR' reads what share 'Data' reads") && bad.stderr.contains("reads what share 'Data' reads"), bad.stderr)
+    }
+
+    // MARK: cutover of folder mappings
+
+    let inWindow = "2026-11-28T19:00:00+01:00"
+    var linkFile: String { "\(Self.labRoot)/modern/share/files/scratch" }
+
+    /// A plan with a cutover (windows, the freeze method, the lab's DFS namespace) for these shares.
+    func cutoverPlan(_ dir: URL, _ shares: String, freeze: String) throws -> String {
+        for f in ["lab-principals.csv", "lab-sidmap.csv"] {
+            try FileManager.default.copyItem(at: Self.repo.appendingPathComponent("Plans/\(f)"), to: dir.appendingPathComponent(f))
+        }
+        let pw = "\(Self.labRoot)/secrets/migrator.pw", root = "\(Self.labRoot)/secrets/root.pw"
+        let text = """
+        migration: folder cutover
+        catalog: catalog.sqlite
+        servers:
+          legacy: {host: \(legacy), user: migrator, password_file: \(pw), admin: {user: root, password_file: \(root)}}
+          modern: {host: \(modern), user: migrator, password_file: \(pw), admin: {user: root, password_file: \(root)}}
+        shares:
+        \(shares)
+        acl:
+          mode: translate
+          principals_file: lab-principals.csv
+          map_file: lab-sidmap.csv
+          map: {'LEGACY2003\\labadmin': 'MODERNSRV\\labadmin'}
+        cutover:
+          windows:
+            - {start: 2026-11-28 18:00, end: 2026-11-30 06:00, time_zone: Europe/Berlin}
+          freeze: {method: \(freeze), close_sessions: true}
+          decommission: {method: disable-share}
+        dfs: {namespace: '\\\\modern\\files', provider: samba}
+        """
+        let path = dir.appendingPathComponent("cutover.yaml")
+        try text.write(to: path, atomically: true, encoding: .utf8)
+        addTeardownBlock { _ = system("\(Self.repo.path)/Lab/lab.sh reset-cutover >/dev/null 2>&1") }
+        return path.path
+    }
+
+    func cutover(_ plan: String, _ extra: [String] = []) throws -> Result {
+        try migrate(["cutover", plan] + extra, env: ["MIGRATE_NOW": inWindow])
+    }
+
+    /// smbclient as alice, a normal user of the old server: whether she may write `path`.
+    func aliceCanWrite(_ path: String) throws -> Bool {
+        let dir = try scratch()
+        try "x\n".write(to: dir.appendingPathComponent("w.txt"), atomically: true, encoding: .utf8)
+        let out = try run("smbclient", ["//\(legacy)/Scratch", "-U", "alice%\(try password("alice"))", "--option=client min protocol=NT1",
+                                        "-c", "put \(dir.path)/w.txt \(path.replacingOccurrences(of: "/", with: "\\"))"]).1
+        return !out.contains("NT_STATUS")
+    }
+
+    /// Owner, group and DACL of an entry on the old server, as smbcacls prints them in SDDL.
+    func sddl(_ path: String) throws -> String {
+        let r = try run("smbcacls", ["//\(legacy)/Scratch", path, "-U", "labadmin%\(try password())", "--option=client min protocol=NT1",
+                                     "--sddl", "--query-security-info=7"])
+        XCTAssertEqual(r.0, 0, r.1)
+        // smbcacls prints a name-lookup complaint of the old server's RPC before the descriptor.
+        return try XCTUnwrap(r.1.split(separator: "\n").last { $0.contains("D:") }.map(String.init), r.1)
+    }
+
+    /// The cutover of a folder of an old share into a folder of a new one: the deny-write freeze
+    /// makes the folder (and nothing else of the share) read-only for users, its deny ACE never
+    /// reaches the target, the DFS link is switched to the target folder (read back as the msdfs
+    /// link and opened through the namespace), and the rollback writes back every saved
+    /// descriptor exactly and the old link target.
+    func testAFolderIsCutOverWithTheDenyWriteFreezeToAFolderTargetAndRolledBack() throws {
+        let dir = try scratch()
+        let plan = try cutoverPlan(dir, "  - {source: '//legacy/Scratch/Data/Finance', target: '//modern/Scratch/Departments/Finance', dfs_link: scratch}",
+                                   freeze: "deny-write")
+        XCTAssertTrue(try aliceCanWrite("Data/Finance/alice.txt"), "alice may write in the folder before the freeze")
+        _ = try smbclient(legacy, "Scratch", "del Data\\Finance\\alice.txt")
+        for _ in 0..<2 { let r = try migrate(["sync", plan]); XCTAssertEqual(r.status, 0, r.stderr + r.stdout) }
+        let entries = ["Data/Finance", "Data/Finance/a.txt", "Data/Finance/Sub", "Data/Finance/Sub/b.txt"]
+        let before = try entries.map(sddl)
+
+        let runbook = try cutover(plan, ["--dry-run"])
+        XCTAssertEqual(runbook.status, 0, runbook.stderr)
+        XCTAssertTrue(runbook.stdout.contains("put a deny ACE for Everyone") && runbook.stdout.contains("the rest of the share is not touched"), runbook.stdout)
+
+        var r = try cutover(plan, ["--until", "freeze"])
+        XCTAssertEqual(r.status, 0, r.stderr + r.stdout)
+        XCTAssertTrue(r.stdout.contains("saved the descriptors of \\\\127.0.0.21\\Scratch\\Data\\Finance and the 3 entries below it"), r.stdout)
+        for (path, was) in zip(entries, before) {
+            let now = try sddl(path)
+            XCTAssertNotEqual(now, was, "\(path) carries the freeze's ACE")
+            XCTAssertTrue(now.range(of: #"D:[A-Z]*\(D;;[^;]+;;;WD\)"#, options: .regularExpression) != nil, "\(path): the deny ACE comes first: \(now)")
+        }
+        XCTAssertFalse(try aliceCanWrite("Data/Finance/new.txt"), "no new file in the frozen folder")
+        XCTAssertFalse(try aliceCanWrite("Data/Finance/Sub/new.txt"), "nor below it")
+        XCTAssertFalse(try aliceCanWrite("Data/Finance/a.txt"), "no overwrite")
+        XCTAssertTrue(try aliceCanWrite("Data/HR/still-open.txt"), "the share's other folders stay writable")
+
+        r = try cutover(plan)
+        XCTAssertEqual(r.status, 0, r.stderr + r.stdout)
+        // The target never gets the freeze's deny ACE (the final sync and verify read the source without it).
+        for path in ["Departments/Finance", "Departments/Finance/a.txt", "Departments/Finance/Sub/b.txt"] {
+            let (_, sd) = try acl(modern, "Scratch", path)
+            XCTAssertFalse((sd.dacl ?? []).contains { $0.type == .accessDenied }, "\(path): \(sd.sddl)")
+        }
+        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: linkFile), "msdfs:127.0.0.22\\Scratch\\Departments\\Finance")
+        let opened = try run("smbclient", ["//\(modern)/files", "-U", "labadmin%\(try password())", "-c", "get scratch\\a.txt -"]).1
+        XCTAssertTrue(opened.hasPrefix("alpha"), "the link opens the target folder: \(opened)")
+        XCTAssertTrue(try migrate(["status", plan]).stdout.contains("cutover: switched"))
+
+        r = try cutover(plan, ["--rollback"])
+        XCTAssertEqual(r.status, 0, r.stderr + r.stdout)
+        XCTAssertTrue(r.stdout.contains("restored the descriptors of \\\\127.0.0.21\\Scratch\\Data\\Finance (4 entries)"), r.stdout)
+        XCTAssertEqual(try entries.map(sddl), before, "every descriptor as it was before the freeze")
+        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: linkFile), "msdfs:127.0.0.21\\Scratch")
+        XCTAssertTrue(try aliceCanWrite("Data/Finance/after.txt"), "the folder is writable again")
+    }
+
+    /// Two folders of one old share frozen by share permissions: the share is frozen once, the
+    /// second freeze keeps the first one's saved permissions (the share's are frozen by then),
+    /// and only the last rollback gives the share its permissions back, exactly.
+    func testTwoFoldersOfOneShareFrozenBySharePermissionsShareOneOriginal() throws {
+        let dir = try scratch()
+        let plan = try cutoverPlan(dir, """
+              - {source: '//legacy/Scratch/Data/Finance', target: '//modern/Scratch/Departments/Finance'}
+              - {source: '//legacy/Scratch/Data/HR', target: '//modern/Scratch/Departments/HR'}
+            """, freeze: "share-permissions")
+        let shareSD = { try self.run("sharesec", ["-s", "\(Self.labRoot)/legacy/smb.conf", "Scratch", "-v"]).1 }
+        let original = try shareSD()
+        for _ in 0..<2 { let r = try migrate(["sync", plan]); XCTAssertEqual(r.status, 0, r.stderr + r.stdout) }
+        let runbook = try cutover(plan, ["--dry-run", "--share", "Finance"])
+        XCTAssertTrue(runbook.stdout.contains("this freezes all of \\\\127.0.0.21\\Scratch, not only the mapped folder: the plan's shares HR read it too"), runbook.stdout)
+        var r = try cutover(plan, ["--until", "freeze", "--share", "Finance"])
+        XCTAssertEqual(r.status, 0, r.stderr + r.stdout)
+        XCTAssertFalse(try aliceCanWrite("top.txt"), "the whole share is read-only")
+        r = try cutover(plan, ["--until", "freeze", "--share", "HR"])
+        XCTAssertEqual(r.status, 0, r.stderr + r.stdout)
+        XCTAssertTrue(r.stdout.contains("is already frozen for another share of the plan; its saved permissions are kept"), r.stdout)
+        r = try cutover(plan, ["--rollback", "--share", "Finance"])
+        XCTAssertEqual(r.status, 0, r.stderr + r.stdout)
+        XCTAssertTrue(r.stdout.contains("stays read-only: HR of the same share is still frozen"), r.stdout)
+        XCTAssertFalse(try aliceCanWrite("top.txt"), "still frozen for HR")
+        r = try cutover(plan, ["--rollback", "--share", "HR"])
+        XCTAssertEqual(r.status, 0, r.stderr + r.stdout)
+        XCTAssertEqual(try shareSD(), original, "the share's own permissions, exactly")
+        XCTAssertTrue(try aliceCanWrite("top.txt"))
     }
 }

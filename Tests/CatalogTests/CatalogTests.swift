@@ -24,7 +24,7 @@ final class CatalogTests: XCTestCase {
     func testAFreshCatalogHasEveryMigrationInOrder() throws {
         _ = try CatalogDatabase(path: path)
         let applied = try DatabaseQueue(path: path).read { try CatalogDatabase.migrator.appliedMigrations($0) }
-        XCTAssertEqual(applied, ["v1", "v2-cutover", "v3-forecast", "v4-typed-errors"])
+        XCTAssertEqual(applied, ["v1", "v2-cutover", "v3-forecast", "v4-typed-errors", "v5-folder-freeze"])
     }
 
     /// A catalog an older release made (up to v3) opens, gains the typed-error columns, and keeps
