@@ -240,6 +240,28 @@ final class FolderMappingLabTests: CLITestCase {
         XCTAssertTrue(try aliceCanWrite("Data/Finance/after.txt"), "the folder is writable again")
     }
 
+    /// A deny-write freeze killed half way (some entries carry the ACE, some not): the rerun does
+    /// not take the half-frozen descriptors for originals, and the rollback restores them exactly.
+    func testADenyWriteFreezeKilledHalfWayIsFinishedAndRolledBackExactly() throws {
+        let dir = try scratch()
+        let plan = try cutoverPlan(dir, "  - {source: '//legacy/Scratch/Data/Finance', target: '//modern/Scratch/Departments/Finance'}",
+                                   freeze: "deny-write")
+        for _ in 0..<2 { let r = try migrate(["sync", plan]); XCTAssertEqual(r.status, 0, r.stderr + r.stdout) }
+        let entries = ["Data/Finance", "Data/Finance/a.txt", "Data/Finance/Sub", "Data/Finance/Sub/b.txt"]
+        let before = try entries.map(sddl)
+        var r = try migrate(["cutover", plan, "--until", "freeze"], env: ["MIGRATE_NOW": inWindow, "MIGRATE_FAILPOINT": "freeze-half-applied"])
+        XCTAssertNotEqual(r.status, 0, "killed")
+        let half = try entries.map(sddl)
+        XCTAssertTrue(zip(half, before).contains { $0 != $1 } && zip(half, before).contains { $0 == $1 }, "half applied: \(half)")
+        r = try cutover(plan, ["--until", "freeze"])
+        XCTAssertEqual(r.status, 0, r.stderr + r.stdout)
+        XCTAssertTrue(r.stdout.contains("descriptors already saved by an earlier attempt; not read again"), r.stdout)
+        XCTAssertTrue(try entries.map(sddl).allSatisfy { $0.contains(";;;WD)") && $0.contains("(D;") }, "every entry frozen now")
+        r = try cutover(plan, ["--rollback"])
+        XCTAssertEqual(r.status, 0, r.stderr + r.stdout)
+        XCTAssertEqual(try entries.map(sddl), before, "the originals, not the half-frozen descriptors")
+    }
+
     /// Two folders of one old share frozen by share permissions: the share is frozen once, the
     /// second freeze keeps the first one's saved permissions (the share's are frozen by then),
     /// and only the last rollback gives the share its permissions back, exactly.
