@@ -5,6 +5,8 @@
 #     shares that require encryption (Sealed, SealedBench).
 #   SIGNED (127.0.0.23): a hardened SMB2.1..3 target on which every session must sign.
 #   LEGACYDC (127.0.0.24): LEGACY's shares served as a 2003 domain controller does, SMB1 signing required.
+#   NASBOX (127.0.0.25): not Samba (impacket's SMB1/SMB2 server) serving a plain folder: no
+#     security descriptors, no streams, as a small NAS or a FAT volume.
 # Usage: Lab/lab.sh up | seed [--force] | down | restart legacy|modern|signed|legacydc | reset-cutover | status | env
 # Idempotent: servers, users and aliases left from an earlier run are reused or replaced.
 set -euo pipefail
@@ -15,6 +17,7 @@ LEGACY_IP=127.0.0.21
 MODERN_IP=127.0.0.22
 SIGNED_IP=127.0.0.23
 LEGACYDC_IP=127.0.0.24
+NAS_IP=127.0.0.25
 LAB_PASSWORD='Lab-Pass-2003!'
 USERS=(labadmin migrator alice bob)
 
@@ -34,6 +37,7 @@ install_packages() {
   [ -f /usr/include/sqlite3.h ] || missing+=(libsqlite3-dev)
   [ -f /usr/include/openssl/evp.h ] || missing+=(libssl-dev)
   command -v ip >/dev/null || missing+=(iproute2)
+  /usr/bin/python3 -c 'import impacket.smbserver' 2>/dev/null || missing+=(python3-impacket)
   if [ "${#missing[@]}" -gt 0 ]; then
     log "installing ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
@@ -159,10 +163,37 @@ original_share_acl() {
   esac
 }
 
+nas_pids() { pgrep -f -- "$HERE/nas.py $NAS_IP" || true; }
+
+stop_nas() {
+  local pids; pids=$(nas_pids)
+  [ -z "$pids" ] && return 0
+  kill $pids 2>/dev/null || true
+  for _ in $(seq 50); do [ -z "$(nas_pids)" ] && return 0; sleep 0.1; done
+  kill -9 $(nas_pids) 2>/dev/null || true
+}
+
+# NASBOX's folder: a few files and folders with times, one hidden, as a NAS share holds them.
+start_nas() {
+  local share="$ROOT/nas/share/NAS"
+  mkdir -p "$share/Scans/2011" "$share/Manuals"
+  [ -f "$share/readme.txt" ] || printf 'shared drive\n' > "$share/readme.txt"
+  [ -f "$share/Scans/2011/invoice-0042.pdf" ] || head -c 20000 /dev/urandom > "$share/Scans/2011/invoice-0042.pdf"
+  [ -f "$share/Manuals/printer.pdf" ] || head -c 70000 /dev/urandom > "$share/Manuals/printer.pdf"
+  # Larger than a whole-file read: it goes the streaming way (libsmbclient, SMB2 on this server).
+  [ -f "$share/Manuals/archive.zip" ] || head -c 6000000 /dev/urandom > "$share/Manuals/archive.zip"
+  touch -d '2011-03-04 10:20:30' "$share/Scans/2011/invoice-0042.pdf" "$share/readme.txt"
+  if [ -n "$(nas_pids)" ] && (exec 3<>"/dev/tcp/$NAS_IP/445") 2>/dev/null; then return 0; fi
+  stop_nas
+  NAS_PASSWORD="$LAB_PASSWORD" nohup /usr/bin/python3 "$HERE/nas.py" "$NAS_IP" "$share" migrator \
+    </dev/null >"$ROOT/nas/server.out" 2>&1 &
+  wait_port "$NAS_IP"
+}
+
 cmd_up() {
   need_root
   install_packages
-  add_alias "$LEGACY_IP"; add_alias "$MODERN_IP"; add_alias "$SIGNED_IP"; add_alias "$LEGACYDC_IP"
+  add_alias "$LEGACY_IP"; add_alias "$MODERN_IP"; add_alias "$SIGNED_IP"; add_alias "$LEGACYDC_IP"; add_alias "$NAS_IP"
   render legacy; render modern; render signed; render legacydc
   write_secrets
   ensure_sid legacy "$LEGACY_SID"; ensure_sid modern "$MODERN_SID"; ensure_sid signed "$SIGNED_SID"; ensure_sid legacydc "$LEGACY_SID"
@@ -171,6 +202,7 @@ cmd_up() {
   start_server modern "$MODERN_IP"
   start_server signed "$SIGNED_IP"
   start_server legacydc "$LEGACYDC_IP"
+  start_nas
   reset_cutover
   # Everyone who logs on may browse the namespace, as on a Windows DFS root.
   smbcacls "//$MODERN_IP/files" '\' -U "labadmin%$LAB_PASSWORD" --sddl \
@@ -180,7 +212,7 @@ cmd_up() {
   smbcacls "//$LEGACY_IP/Public" '\' -U "labadmin%$LAB_PASSWORD" --option='client min protocol=NT1' --sddl \
     --set 'D:PAI(A;OICI;0x1f01ff;;;SY)(A;OICI;0x1f01ff;;;BA)(A;OICI;0x1301bf;;;WD)' >/dev/null 2>&1 \
     || log "warning: could not set the Public share's ACL"
-  log "up: LEGACY //$LEGACY_IP (SMB1 only), MODERN //$MODERN_IP (SMB2-3, DFS root \\\\$MODERN_IP\\files), SIGNED //$SIGNED_IP (SMB2-3, signing required), LEGACYDC //$LEGACYDC_IP (SMB1, signing required)"
+  log "up: LEGACY //$LEGACY_IP (SMB1 only), MODERN //$MODERN_IP (SMB2-3, DFS root \\\\$MODERN_IP\\files), SIGNED //$SIGNED_IP (SMB2-3, signing required), LEGACYDC //$LEGACYDC_IP (SMB1, signing required), NASBOX //$NAS_IP (impacket, no descriptors or streams)"
 }
 
 cmd_seed() {
@@ -192,8 +224,8 @@ cmd_seed() {
 }
 
 cmd_down() {
-  stop_server legacy; stop_server modern; stop_server signed; stop_server legacydc
-  for ip in "$LEGACY_IP" "$MODERN_IP" "$SIGNED_IP" "$LEGACYDC_IP"; do
+  stop_server legacy; stop_server modern; stop_server signed; stop_server legacydc; stop_nas
+  for ip in "$LEGACY_IP" "$MODERN_IP" "$SIGNED_IP" "$LEGACYDC_IP" "$NAS_IP"; do
     if has_alias "$ip"; then ip addr del "$ip/32" dev lo || true; fi
   done
   log "down"
@@ -218,6 +250,7 @@ cmd_status() {
   for n in legacy modern signed legacydc; do
     if [ -n "$(server_pids $n)" ]; then echo "$n: running"; else echo "$n: stopped"; fi
   done
+  if [ -n "$(nas_pids)" ]; then echo "nasbox: running"; else echo "nasbox: stopped"; fi
 }
 
 cmd_env() {
@@ -226,6 +259,7 @@ cmd_env() {
   echo "MIGRATE_LAB_MODERN=$MODERN_IP"
   echo "MIGRATE_LAB_SIGNED=$SIGNED_IP"
   echo "MIGRATE_LAB_LEGACYDC=$LEGACYDC_IP"
+  echo "MIGRATE_LAB_NAS=$NAS_IP"
 }
 
 case "${1:-}" in

@@ -28,6 +28,9 @@ public struct PassSummary: Sendable, Codable {
     /// Dry run: how many actions there are in all (a deleted folder is one action, counted in entries).
     public var plannedActions = 0
     public var plannedBytes: UInt64 = 0
+    /// What the source turned out not to have at all, said once per pass ("security descriptors
+    /// (...): ACLs not copied; the target's entries inherit from their parent").
+    public var sourceLacks: [String] = []
     /// Why the pass stopped early (mirror guard), if it did.
     public var stopped: String?
     public var seconds: Double = 0

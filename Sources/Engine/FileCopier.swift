@@ -15,6 +15,9 @@ final class FileCopier {
     let buffer: UnsafeMutableRawBufferPointer
     /// Bytes the last copy did not have to transfer again (resumed from a temporary file).
     var resumed: UInt64 = 0
+    /// What the source turned out not to have at all (learnt from the first answer that says so):
+    /// security descriptors, alternate data streams. Each is said once per pass.
+    var missing = SourceGaps()
 
     init(source: any Tree, target: any Tree, translator: SecurityTranslator, copySecurity: Bool, buffer: UnsafeMutableRawBufferPointer) {
         self.source = source; self.target = target; self.translator = translator; self.copySecurity = copySecurity; self.buffer = buffer
@@ -52,7 +55,16 @@ final class FileCopier {
         // What the whole-file read learnt when streams send the file the long way.
         var known: (Timestamp?, [EntryDetails.DataStream])?
         if let whole, let reader = source as? any WholeFileSourceTree, entry.size <= putLimit, entry.size <= UInt64(reader.readLimit) {
-            let file = try reader.readWhole(entry.path, size: entry.size, into: buffer, withSecurity: copySecurity && target is any SecurityDescriptorTree)
+            let wanted = copySecurity && target is any SecurityDescriptorTree && !missing.descriptors
+            var file: WholeFile
+            switch Result(catching: { () throws(TreeError) in try reader.readWhole(entry.path, size: entry.size, into: buffer, withSecurity: wanted) }) {
+            case .success(let f): file = f
+            case .failure(let error) where wanted && error.kind == .notSupported:
+                // The server has no descriptors (its answer to the descriptor part of the read).
+                try noDescriptors(error)
+                file = try reader.readWhole(entry.path, size: entry.size, into: buffer, withSecurity: false)
+            case .failure(let error): throw error
+            }
             let created = entry.times.created ?? file.created
             if file.streams.isEmpty || !(target is any AlternateStreamTree) {
                 let security = try file.securityDescriptor.map { try translated($0, from: reader, counts: &counts) }
@@ -86,7 +98,9 @@ final class FileCopier {
             try? target.removeFile(tmp)
             throw error
         }
-        try input.close()
+        // A read handle's close cannot lose data: once every byte came (the size below says so),
+        // a server that fails it (impacket's SMB2 close, to libsmbclient: EINVAL) fails nothing.
+        try? input.close()
         if written != entry.size {
             try? target.removeFile(tmp)
             throw TreeError(.busy, tree: source.displayName, path: entry.path, operation: "copy",
@@ -117,7 +131,7 @@ final class FileCopier {
             if got == 0 { break }
             n += got
         }
-        try input.close()
+        try? input.close()   // as in `copy`: the data is in, whatever the close says
         return n
     }
 
@@ -164,11 +178,28 @@ final class FileCopier {
     /// The create time and the alternate data streams: one round trip when streams can be
     /// carried to the target (or the listing has no create time, as over SMB1).
     func sourceDetails(_ entry: Entry) throws -> (Timestamp?, [EntryDetails.DataStream]) {
-        guard source is any AlternateStreamTree, target is any AlternateStreamTree, let src = source as? any DetailedTree else {
+        guard source is any AlternateStreamTree, target is any AlternateStreamTree, let src = source as? any DetailedTree, !missing.streams else {
             return (try createTime(entry), [])
         }
-        let d = try src.details(entry.path)
-        return (entry.times.created ?? d.created, d.streams)
+        switch Result(catching: { () throws(TreeError) in try src.details(entry.path) }) {
+        case .success(let d): return (entry.times.created ?? d.created, d.streams)
+        case .failure(let error) where error.kind == .notSupported:
+            // A server without streams has none to copy; the create time comes as it can.
+            missing.streams = true
+            return (entry.times.created, [])
+        case .failure(let error): throw error
+        }
+    }
+
+    /// The source cannot give security descriptors at all: the plan says whether the target
+    /// entry does without one of its own (it inherits from its parent) or fails.
+    func noDescriptors(_ error: TreeError?) throws {
+        missing.descriptors = true
+        if let error, missing.descriptorError == nil { missing.descriptorError = error.cause }
+        if translator.unreadable == .fail {
+            throw TreeError(.refusedByPlan, tree: source.displayName, operation: "read security descriptor",
+                            detail: "the source gives no security descriptors (\(missing.descriptorError ?? "not supported")) and the plan says acl: unreadable: fail")
+        }
     }
 
     /// Copies each alternate data stream (Zone.Identifier, old Mac resource forks, summary
@@ -218,8 +249,19 @@ final class FileCopier {
     /// The source's descriptor translated for the target, and the fingerprint of the original;
     /// nil when descriptors are not copied between these trees.
     func sourceSecurity(_ path: String, counts: inout SecurityTranslator.Counts) throws -> (mapped: SecurityDescriptor, hash: String)? {
-        guard copySecurity, let src = source as? any SecurityDescriptorTree, target is any SecurityDescriptorTree else { return nil }
-        var r = try translated(try src.securityDescriptor(path), from: src, counts: &counts)
+        guard copySecurity, let src = source as? any SecurityDescriptorTree, target is any SecurityDescriptorTree, !missing.descriptors else {
+            if missing.descriptors { try noDescriptors(nil) }
+            return nil
+        }
+        let sd: SecurityDescriptor
+        switch Result(catching: { () throws(TreeError) in try src.securityDescriptor(path) }) {
+        case .success(let d): sd = d
+        case .failure(let error) where error.kind == .notSupported:
+            try noDescriptors(error)
+            return nil
+        case .failure(let error): throw error
+        }
+        var r = try translated(sd, from: src, counts: &counts)
         if path.isEmpty, let sub = target as? SubfolderTree, let parent = try sub.parentSecurityDescriptor() {
             // A mapped folder keeps its own ACEs and takes its inherited ones from its new parent.
             r.mapped = InheritedACL.rebased(r.mapped, under: parent)

@@ -16,6 +16,9 @@ public struct SecurityTranslator: Sendable {
 
     public init(policy: ACLPolicy) { self.policy = policy }
 
+    /// What the target gets where the source has no descriptors.
+    public var unreadable: ACLPolicy.Unreadable { policy.unreadable }
+
     /// The source's descriptor as the pass takes it: without a `deny-write` freeze's own ACE
     /// while the source is frozen that way.
     public func sourceView(_ sd: SecurityDescriptor) -> SecurityDescriptor {

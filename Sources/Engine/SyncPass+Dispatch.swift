@@ -100,6 +100,7 @@ extension SyncPass {
         guard !results.isEmpty else { return }
         for r in results {
             guard let item = st.pending.removeValue(forKey: r.id) else { continue }
+            st.missing.add(r.missing)
             if r.attempts > 1 { log?.line("retry", "\(item.path): \(r.attempts) attempts") }
             if let resumed = r.resumed, resumed > 0 { log?.line("resume", "\(item.path) from byte \(resumed)") }
             guard let synced = r.synced, r.error == nil else {

@@ -128,11 +128,13 @@ public final class SyncPass {
             try record(state, force: true)
             state.runner.settle()
             summary = state.summary
+            summary.sourceLacks = sourceLacks(state)
         } catch let stop as Interrupted {
             // What is in flight finishes and is recorded; nothing new starts.
             if let pool = state.pool { try? handle(try pool.drain(), state) }
             try? record(state, force: true)
             summary = state.summary
+            summary.sourceLacks = sourceLacks(state)
             summary.stopped = "\(stop); what finished is recorded, and the next pass goes on from there"
             summary.seconds = Date().timeIntervalSince(started)
             try? catalog.finishPass(passID, status: .stopped, counts: summary.counts, message: stop.description, at: Date().timeIntervalSince1970)
@@ -151,5 +153,20 @@ public final class SyncPass {
         try catalog.finishPass(passID, status: status, counts: summary.counts, message: summary.stopped, at: Date().timeIntervalSince1970)
         log?.line("pass", "\(status.rawValue): \(summary.counts.described())")
         return summary
+    }
+
+    /// What the source lacks, said once for the pass (and in its log).
+    func sourceLacks(_ st: State) -> [String] {
+        var gaps = st.missing
+        gaps.add(st.runner.copier.missing)
+        var out: [String] = []
+        if gaps.descriptors {
+            out.append("the source gives no security descriptors (\(gaps.descriptorError ?? "not supported")): owners and ACLs were not copied"
+                       + (translator.unreadable == .inherit ? "; the target's entries inherit from their parent (acl: unreadable: inherit)"
+                                                           : "; entries that needed one failed (acl: unreadable: fail)"))
+        }
+        if gaps.streams { out.append("the source has no alternate data streams (it does not answer the stream query): none were copied") }
+        for line in out { log?.line("source", line) }
+        return out
     }
 }

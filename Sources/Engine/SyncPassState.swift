@@ -33,6 +33,8 @@ extension SyncPass {
         /// metadata to set again, not as data to copy).
         var unrecorded: [(entry: SyncedEntry, action: WorkItem.Action, attempts: Int)] = []
         var recorded = Date()
+        /// What the source lacks, as the runners (inline and in the workers) have found.
+        var missing = SourceGaps()
 
         func scheduleFolderMetadata(_ e: Entry) {
             if scheduled.insert(e.path).inserted { folderMetadata.append(e) }

@@ -75,6 +75,8 @@ public struct Verifier {
         var sample: [Entry] = []
         var seenFiles = 0
         let verifier: Verifier
+        /// The source answered "not supported" to a descriptor query: it has none to compare.
+        var noSourceDescriptors = false
 
         init(_ v: Verifier) {
             verifier = v; limit = v.limit
@@ -146,7 +148,7 @@ public struct Verifier {
         let sa = s.attributes.intersection(.portable), ta = t.attributes.intersection(.portable)
         if sa != ta { c.differ(pair.path, "attributes", "\(sa)", "\(ta)") }
         compareDetails(s, t, c.differ)
-        if compareSecurity, compareDescriptors(pair.path, c.differ) { c.result.descriptorsCompared += 1 }
+        if compareSecurity, !c.noSourceDescriptors, compareDescriptors(pair.path, c) { c.result.descriptorsCompared += 1 }
         return s.kind == .directory
     }
 
@@ -187,12 +189,27 @@ public struct Verifier {
         }
     }
 
-    /// Whether both descriptors could be read and compared.
-    func compareDescriptors(_ path: String, _ differ: (String, String, String, String) -> Void) -> Bool {
+    /// Whether both descriptors could be read and compared. A source without descriptors (a NAS,
+    /// a FAT volume) is said once and its entries' ACLs are not compared: the target's entries
+    /// inherit from their parent (`acl: unreadable: inherit`), which is what the pass set.
+    func compareDescriptors(_ path: String, _ c: Comparison) -> Bool {
         guard let src = source as? any SecurityDescriptorTree, let dst = target as? any SecurityDescriptorTree else { return false }
+        let differ = c.differ
+        let original: SecurityDescriptor
+        switch Swift.Result(catching: { () throws(TreeError) in try src.securityDescriptor(path) }) {
+        case .success(let sd): original = sd
+        case .failure(let e) where e.kind == .notSupported:
+            c.noSourceDescriptors = true
+            c.result.sourceLacks.append("the source gives no security descriptors (\(e.cause)): owners and ACLs were not compared")
+            if translator.unreadable == .fail { differ(path, "cannot read the security descriptor", e.description, "") }
+            return false
+        case .failure(let e):
+            differ(path, "cannot read the security descriptor", e.description, "")
+            return false
+        }
         do {
             var counts = SecurityTranslator.Counts()
-            var expected = try translator.translate(try src.securityDescriptor(path), counts: &counts)
+            var expected = try translator.translate(original, counts: &counts)
             // A mapped folder's inherited ACEs come from its parent on the target (as the pass set them).
             if path.isEmpty, let sub = target as? SubfolderTree, let parent = try sub.parentSecurityDescriptor() {
                 expected = InheritedACL.rebased(expected, under: parent)

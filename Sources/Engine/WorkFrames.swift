@@ -190,6 +190,8 @@ extension WorkResult {
         }
         w.uint(bytes)
         w.optional(resumed) { $0.uint($1) }
+        w.byte((missing.descriptors ? 1 : 0) | (missing.streams ? 2 : 0))
+        w.optional(missing.descriptorError) { $0.string($1) }
         return w.bytes
     }
 
@@ -207,5 +209,9 @@ extension WorkResult {
         acl.unmappedDropped = try r.count(); acl.unmappedFallback = try r.count(); acl.saclsNotCopied = try r.count()
         self.init(id: id, synced: synced, acl: acl, attempts: try r.count(), error: try r.optional { r throws(WorkFrames.Corrupt) in try r.treeError() },
                   bytes: try r.uint(), resumed: try r.optional { r throws(WorkFrames.Corrupt) in try r.uint() })
+        let gaps = try r.byte()
+        missing.descriptors = gaps & 1 != 0
+        missing.streams = gaps & 2 != 0
+        missing.descriptorError = try r.optional { r throws(WorkFrames.Corrupt) in try r.string() }
     }
 }

@@ -23,6 +23,8 @@ public struct WorkResult: Sendable {
     public var bytes: UInt64
     /// Bytes a copy did not transfer again, resuming an interrupted one.
     public var resumed: UInt64? = nil
+    /// What the runner has learnt the source lacks (descriptors, streams), so far.
+    public var missing = SourceGaps()
 }
 
 /// Runs jobs against a source and a target tree, with retries: the part of a pass that is the
@@ -62,7 +64,8 @@ public final class JobRunner {
                 case .mkdir, .delete, .list: preconditionFailure("a \(job.action) is never a job")
                 }
                 return WorkResult(id: job.id, synced: synced, acl: acl, attempts: attempt, error: nil,
-                                  bytes: job.action == .metadata ? 0 : job.entry.size - copier.resumed, resumed: copier.resumed)
+                                  bytes: job.action == .metadata ? 0 : job.entry.size - copier.resumed, resumed: copier.resumed,
+                                  missing: copier.missing)
             } catch {
                 let failure = TreeError.of(error, tree: copier.target.displayName, path: job.entry.path, operation: job.action.rawValue)
                 if failure.isRetryable && attempt <= retries {
@@ -70,7 +73,7 @@ public final class JobRunner {
                     usleep(UInt32(min(wait, 3600) * 1_000_000))
                     continue
                 }
-                return WorkResult(id: job.id, synced: nil, acl: acl, attempts: attempt, error: failure, bytes: 0)
+                return WorkResult(id: job.id, synced: nil, acl: acl, attempts: attempt, error: failure, bytes: 0, missing: copier.missing)
             }
         }
     }

@@ -43,6 +43,8 @@ public final class Inventorier {
     /// Seconds the walk spent listing (what a pass's walk costs), without the descriptor reads.
     public private(set) var listingSeconds = 0.0
     private var securitySeconds = 0.0
+    /// The source answered a descriptor query with "not supported": it has none, nothing more is asked.
+    private var descriptorsMissing = false
 
     public init(tree: any Tree, mapping: ShareMapping, policy: ACLPolicy, readSecurity: Bool, now: Timestamp,
                 targetPrefixLength: Int, progress: @escaping (InventoryProgress) -> Void = { _ in }) {
@@ -120,6 +122,7 @@ public final class Inventorier {
     }
 
     private func countPrincipals(_ tree: any SecurityDescriptorTree, _ path: String, _ inv: inout ShareInventory) {
+        guard !descriptorsMissing else { return }
         let t0 = monotonicSeconds()
         defer { securitySeconds += monotonicSeconds() - t0 }
         do {
@@ -135,7 +138,11 @@ public final class Inventorier {
             }
             if !(sd.sacl ?? []).isEmpty { inv.withSACL += 1 }
         } catch {
-            record(error, &inv)
+            guard error.kind == .notSupported else { record(error, &inv); return }
+            descriptorsMissing = true
+            inv.sourceLacks.append("the source gives no security descriptors (\(error.cause)): owners and ACLs cannot be copied; "
+                                   + (policy.unreadable == .inherit ? "the target's entries will inherit from their parent (acl: unreadable: inherit)"
+                                                                    : "every entry will fail (acl: unreadable: fail)"))
         }
     }
 

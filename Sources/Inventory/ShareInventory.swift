@@ -50,6 +50,8 @@ public struct ShareInventory: Codable, Sendable {
     public var nameIssueCount = 0
     public var unreadable: [Unreadable] = []
     public var unreadableCount = 0
+    /// What the source does not have at all (no security descriptors), said once.
+    public var sourceLacks: [String] = []
     public var seconds: Double = 0
     /// Measured on this share: bytes/s reading a large file, files/s reading small ones.
     public var readBytesPerSecond: Double?

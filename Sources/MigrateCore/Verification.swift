@@ -24,6 +24,8 @@ public struct VerificationResult: Sendable, Codable {
     public var differences: [VerificationDifference] = []
     public var differenceCount = 0
     public var seconds = 0.0
+    /// What the source does not have at all and so was not compared, said once.
+    public var sourceLacks: [String] = []
     public var isClean: Bool { differenceCount == 0 }
     public init() {}
 }

@@ -69,6 +69,7 @@ struct ACLSection {
         default:
             sink.add(r.value("unmapped"), "'unmapped' has unknown value '\(unmapped)'", hint: "one of: keep, drop, fail, fallback")
         }
+        policy.unreadable = r.choice("unreadable", default: .inherit)
         if policy.mode == .copy && !policy.map.isEmpty {
             sink.add(r.value("mode") ?? node, "a SID map is given but mode is 'copy'", hint: "set mode: translate to apply it")
         }

@@ -125,6 +125,11 @@ public struct ACLPolicy: Sendable {
     public var unmapped: Unmapped
     /// Known names of principals (from the plan or a CSV export of the directory), for reports.
     public var names: [SID: String]
+    /// What the target gets where the source has no security descriptors at all (a FAT volume, a
+    /// NAS with NT ACLs off, a server that does not implement the query): `inherit`, no
+    /// descriptor of its own (the target's inherited ACEs apply), or `fail` the entry.
+    public enum Unreadable: String, Sendable, CaseIterable { case inherit, fail }
+    public var unreadable: Unreadable = .inherit
     /// The source is frozen by `deny-write`: its descriptors are read without the freeze's ACE
     /// (set by the use cases from the share's cutover record, never by the plan).
     public var ignoresFreezeACE = false

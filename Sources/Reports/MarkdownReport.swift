@@ -52,6 +52,7 @@ public enum MarkdownReport {
         md += "\(s.files) files, \(s.folders) folders, \(Human.bytes(s.bytes)); \(s.hidden) hidden, \(s.readOnly) read-only, \(s.system) system; "
         md += "\(s.explicitACLs) entries with explicit ACEs, \(s.protectedCount) with inheritance disabled, \(s.withSACL) with an audit SACL. "
         md += "Walked in \(Human.duration(s.seconds)).\n"
+        for lack in s.sourceLacks { md += "**⚠ \(lack.prefix(1).uppercased() + lack.dropFirst()).**\n" }
         if s.saclsReadable == false {
             md += "**Audit SACLs could not be read** (the account lacks SeSecurityPrivilege, \"Manage auditing and security log\"): they will not be copied unless that is granted.\n"
         }

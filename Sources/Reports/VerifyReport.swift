@@ -62,7 +62,9 @@ public enum VerifyReport {
         md += "\n- \(r.files) files (\(Human.bytes(r.bytes))), \(r.folders) folders\n"
         md += "- \(r.contentCompared) files read on both sides and compared by SHA-256\n"
         md += "- \(r.descriptorsCompared) security descriptors compared (owner, group, DACL and its protected flag, after the SID map)\n"
-        md += "- took \(Human.duration(r.seconds))\n\n"
+        md += "- took \(Human.duration(r.seconds))\n"
+        for lack in r.sourceLacks { md += "- ⚠ \(lack)\n" }
+        md += "\n"
         if r.isClean { return md + "**Result: identical.**\n" }
         md += o.isClean ? "**Result: identical after repair** (\(r.differenceCount) differences found and repaired).\n\n"
                         : "**Result: \(o.after?.differenceCount ?? r.differenceCount) differences\(o.repair == nil ? "" : " after the repair").**\n\n"

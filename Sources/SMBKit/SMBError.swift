@@ -34,7 +34,9 @@ enum SMBError {
         case 0xC000_006D, 0xC000_0064, 0xC000_006A: .authenticationFailed
         case 0xC000_00CC: .shareNotFound
         case 0xC000_0236, 0xC000_023C, 0xC000_00B5, 0xC000_020C, 0xC000_020D, 0xC000_014B, 0xC000_00C9, 0xC000_00C3, 0xC000_0203: .unreachable
-        case 0xC000_00BB: .notSupported
+        // Not supported, not implemented, an invalid device request or information class: what a
+        // server without descriptors or streams (FAT, a NAS with NT ACLs off) answers.
+        case 0xC000_00BB, 0xC000_0002, 0xC000_0010, 0xC000_0003: .notSupported
         case 0xC000_0035: .alreadyExists
         default: nil
         }

@@ -45,6 +45,7 @@ public struct SyncShare {
         output.out(Self.describe(summary))
         for f in summary.failures.prefix(10) { output.err("failed: \(mapping.name): \(f.action) \(f.path): \(f.reason)") }
         if summary.failures.count > 10 { output.err("… \(summary.failures.count - 10) more failures in \(summary.logFile ?? "the log")") }
+        for lack in summary.sourceLacks { output.err("warning: \(mapping.name): \(lack)") }
         if let stopped = summary.stopped { output.err("warning: \(mapping.name): \(stopped)") }
         return summary
     }

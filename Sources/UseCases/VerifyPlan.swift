@@ -49,6 +49,7 @@ public struct VerifyPlan {
             }
             let r = outcome.found
             output.out("\(m.name): \(r.isClean ? "identical" : "\(r.differenceCount) differences"); \(r.files) files, \(r.folders) folders, \(r.contentCompared) compared by content, \(r.descriptorsCompared) ACLs compared, in \(Human.duration(r.seconds))\n  report: \(path)")
+            for lack in r.sourceLacks { output.err("warning: \(m.name): \(lack)") }
             for d in r.differences.prefix(10) { output.err("differs: \(m.name): \(d.path): \(d.what)") }
             if r.differenceCount > 10 { output.err("… \(r.differenceCount - 10) more differences in \(path)") }
             if !r.isClean { worst = max(worst, 1) }

@@ -30,7 +30,9 @@ final class WorkFramesTests: XCTestCase {
         acl.mapped = 1; acl.unchanged = 2; acl.unmappedKept = 3; acl.unmappedDropped = 4; acl.unmappedFallback = 5; acl.saclsNotCopied = 6
         let synced = SyncedEntry(path: entry.path, kind: .file, size: 99, modified: Timestamp(ticks: 3), changed: nil,
                                  created: Timestamp(ticks: -2), attributes: [.system], sdHash: "ab12")
-        let results = [WorkResult(id: 1, synced: synced, acl: acl, attempts: 2, error: nil, bytes: 99, resumed: 1 << 33),
+        var gaps = SourceGaps()
+        gaps.descriptors = true; gaps.descriptorError = "not supported (NT status 0xC0000002)"; gaps.streams = true
+        let results = [WorkResult(id: 1, synced: synced, acl: acl, attempts: 2, error: nil, bytes: 99, resumed: 1 << 33, missing: gaps),
                        WorkResult(id: 2, synced: nil, acl: .init(), attempts: 3, error: TreeError(.accessDenied, tree: "//srv/share", path: "x", operation: "read",
                                                                                    detail: "NT status ACCESS_DENIED\nsecond line"), bytes: 0)]
         for r in results {
@@ -42,6 +44,7 @@ final class WorkFramesTests: XCTestCase {
             XCTAssertEqual(back.error, r.error)
             XCTAssertEqual(back.bytes, r.bytes)
             XCTAssertEqual(back.resumed, r.resumed)
+            XCTAssertEqual(back.missing, r.missing)
         }
     }
 
