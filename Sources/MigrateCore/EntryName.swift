@@ -6,6 +6,8 @@ public enum EntryName {
     public static func problem(_ name: Substring) -> String? {
         if name.isEmpty { return "an empty name" }
         if name == "." || name == ".." { return "'\(name)' names a folder itself or its parent" }
+        // Windows drops trailing dots, so "..." is "." there: a server listing it in every folder would walk for ever.
+        if name.allSatisfy({ $0 == "." }) { return "a name of dots only, which Windows reads as '.'" }
         if name.contains("/") || name.contains("\\") { return "it has a path separator" }
         if name.contains(":") { return "':' makes it an alternate data stream on the target" }
         if name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) { return "it has a control character" }

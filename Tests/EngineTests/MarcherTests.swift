@@ -109,4 +109,48 @@ final class MarcherTests: XCTestCase {
         XCTAssertEqual(visits.map(\.pairs), [["keep.txt: S-"]])
         XCTAssertEqual(visits.first?.own, [".migrate-1.partial"])
     }
+
+    /// A server that lists one more folder inside every folder, for ever.
+    final class EndlessTree: Tree {
+        let name: String
+        var listings = 0
+        init(_ name: String) { self.name = name }
+        var displayName: String { "//endless/share" }
+        var timePrecision: Int64 { 1 }
+        func list(_ path: String, _ body: (Entry) throws -> Void) throws {
+            listings += 1
+            guard listings < 10_000 else { throw TreeError(.io, tree: displayName, path: path, operation: "list folder", detail: "the test's bound") }
+            try body(Entry(path: path.isEmpty ? name : path + "/" + name, kind: .directory, times: FileTimes(), attributes: [.directory]))
+        }
+        func refuse() -> TreeError { TreeError(.notSupported, tree: displayName, operation: "test", detail: "listings only") }
+        func stat(_ path: String) throws(TreeError) -> Entry { throw refuse() }
+        func makeDirectory(_ path: String) throws(TreeError) { throw refuse() }
+        func removeFile(_ path: String) throws(TreeError) { throw refuse() }
+        func removeDirectory(_ path: String) throws(TreeError) { throw refuse() }
+        func rename(_ from: String, to: String) throws(TreeError) { throw refuse() }
+        func openForReading(_ path: String) throws(TreeError) -> any ReadableFile { throw refuse() }
+        func openForWriting(_ path: String) throws(TreeError) -> any WritableFile { throw refuse() }
+        func openForResuming(_ path: String, at offset: UInt64) throws(TreeError) -> any WritableFile { throw refuse() }
+        func setMetadata(_ path: String, times: FileTimes, attributes: DOSAttributes?) throws(TreeError) { throw refuse() }
+    }
+
+    /// A folder named "..." in every folder (Windows reads it as "."): refused, never walked into.
+    func testAFolderOfDotsIsRefusedNotWalkedForEver() throws {
+        let source = EndlessTree("...")
+        var errors: [String] = []
+        let visits = try walk(Marcher(source: source, target: ListedTree(["": []]), filter: PathFilter()), errors: &errors)
+        XCTAssertEqual(visits.map(\.dir), [""])
+        XCTAssertEqual(errors, ["source : invalidArgument"])
+        XCTAssertEqual(source.listings, 1)
+    }
+
+    /// Folders nested without end: the walk stops where no Windows path (and no SMB request) can go.
+    func testAPathLongerThanWindowsAllowsEndsTheWalk() throws {
+        let source = EndlessTree(String(repeating: "d", count: 250))
+        var errors: [String] = []
+        let visits = try walk(Marcher(source: source, target: ListedTree(["": []]), filter: PathFilter()), errors: &errors)
+        XCTAssertEqual(errors.count, 1, "\(errors)")
+        XCTAssertEqual(visits.count, 32_767 / 251 + 1, "every level up to the longest path, then no more")
+        XCTAssertLessThan(source.listings, 10_000, "ended by the path rule, not the test's bound")
+    }
 }

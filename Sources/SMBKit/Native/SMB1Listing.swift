@@ -44,13 +44,23 @@ extension SMB1Session {
                 _ = try? exchange([Request(command: 0x34, words: w.bytes)], operation: "close search")
             }
         }
+        var previous = "", listed = 0
         while true {
             var last = ""
             try DirectoryRecords.entries(reply.data, in: path, tree: displayName) { entry, name in
                 last = name
+                listed += 1
                 if let entry { try body(entry) }
             }
             if ended || last.isEmpty { break }
+            // A server that never ends a search (the same batch again, or more entries than any
+            // folder holds) would keep the walk here for ever.
+            guard last != previous, listed <= Self.folderLimit else {
+                throw TreeError(.io, tree: displayName, path: path, operation: "list folder",
+                                detail: last == previous ? "the server answered FIND_NEXT with the same entries again (its search never ends); refused"
+                                                         : "the server listed more than \(Self.folderLimit) entries in one folder without ending the search; refused")
+            }
+            previous = last
             var next = WireWriter()
             next.u16(sid); next.u16(1024); next.u16(0x104); next.u32(0); next.u16(0x2 | 0x8) /* close at end, continue */
             next.raw(WireWriter.utf16(last) + [0, 0])
@@ -60,4 +70,8 @@ extension SMB1Session {
         }
         finished = true
     }
+
+    /// More entries than any real folder holds (NTFS allows about 4 billion; a share folder with
+    /// ten million is already beyond what a migration meets).
+    static let folderLimit = 10_000_000
 }

@@ -249,8 +249,13 @@ final class SMB1Session {
             let command = r.u8(4), status = r.u32(5)
             var reply = partial.removeValue(forKey: mid) ?? Reply(command: command, status: status, message: r)
             reply.message = r; reply.status = status
-            if (command == Command.trans2 || command == Command.ntTransact) && (status == 0 || status == NTStatus.bufferOverflow) && r.u8(32) > 0,
-               !Self.gather(r, nt: command == Command.ntTransact, into: &reply) {
+            let transaction = (command == Command.trans2 || command == Command.ntTransact) && (status == 0 || status == NTStatus.bufferOverflow) && r.u8(32) > 0
+            if transaction, case let total = Self.announcedTotal(r, nt: command == Command.ntTransact), total > Self.transactionLimit {
+                // Never allocated: a hostile server could announce 4 GiB for every reply.
+                throw TreeError(.io, tree: displayName, operation: operation,
+                                detail: "the server announced a transaction reply of \(total) bytes, more than the \(Self.transactionLimit) any request here asks for; refused")
+            }
+            if transaction, !Self.gather(r, nt: command == Command.ntTransact, into: &reply) {
                 partial[mid] = reply
                 continue
             }
@@ -279,6 +284,15 @@ final class SMB1Session {
         w.u16(UInt16(parameters.count)); w.u16(UInt16(offset)); w.u16(0); w.u16(UInt16(offset + parameters.count)); w.u8(1); w.u8(0)
         w.u16(subcommand)
         return Request(command: Command.trans2, words: w.bytes, bytes: b.bytes)
+    }
+
+    /// No transaction here asks for more parameters and data than this (listings and descriptors
+    /// ask for 64 KiB at most).
+    static let transactionLimit = 1 << 20
+
+    /// The parameter and data bytes a transaction reply says are coming in all.
+    static func announcedTotal(_ r: WireReader, nt: Bool) -> Int {
+        nt ? Int(r.u32(33 + 3)) + Int(r.u32(33 + 7)) : Int(r.u16(33)) + Int(r.u16(33 + 2))
     }
 
     /// Adds one transaction reply message's parameters and data; true once all have come.

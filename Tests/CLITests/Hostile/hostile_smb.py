@@ -1,0 +1,45 @@
+"""A scripted hostile SMB1 server for the tests: impacket's server on a plain folder, with one
+misbehaviour switched on. The password comes from the environment (HOSTILE_PASSWORD).
+
+Usage: hostile_smb.py ADDRESS FOLDER USER MODE
+  find-next-forever  every search says there is more, and FIND_NEXT answers the first batch again
+"""
+import os
+import sys
+
+from impacket import smb, smbserver
+from impacket.ntlm import compute_lmhash, compute_nthash
+
+address, folder, user, mode = sys.argv[1:5]
+password = os.environ["HOSTILE_PASSWORD"]
+server = smbserver.SimpleSMBServer(listenAddress=address, listenPort=445)
+server.addShare("NAS", folder, "hostile")
+server.setSMB2Support(False)
+server.addCredential(user, 0, compute_lmhash(password), compute_nthash(password))
+server.setSMBChallenge("")
+core = server._SimpleSMBServer__server
+
+if mode == "find-next-forever":
+    batches = {}
+
+    def first(connId, smbServer, recvPacket, parameters, data, maxDataCount):
+        setup, params, out, status = original_first(connId, smbServer, recvPacket, parameters, data, maxDataCount)
+        if status == 0 and params:
+            params["SID"] = 7
+            params["EndOfSearch"] = 0
+            batches[connId] = (params["SearchCount"], out)
+        return setup, params, out, status
+
+    def next_(connId, smbServer, recvPacket, parameters, data, maxDataCount):
+        count, out = batches.get(connId, (0, b""))
+        params = smb.SMBFindNext2Response_Parameters()
+        params["SearchCount"] = count
+        params["EndOfSearch"] = 0
+        return b"", params, out, 0
+
+    original_first = core.hookTransaction2(smb.SMB.TRANS2_FIND_FIRST2, first)
+    core.hookTransaction2(smb.SMB.TRANS2_FIND_NEXT2, next_)
+else:
+    sys.exit("unknown mode " + mode)
+
+server.start()

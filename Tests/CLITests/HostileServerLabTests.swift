@@ -1,0 +1,62 @@
+import Foundation
+import XCTest
+
+/// `migrate` against a scripted hostile server (Hostile/hostile_smb.py: impacket's SMB1 server
+/// with one misbehaviour switched on), on its own loopback address: each case ends with a clear
+/// error naming the server and what it did, and no hang.
+final class HostileServerLabTests: CLITestCase {
+    let address = "127.0.0.26"
+    var server: Process?
+
+    override func setUpWithError() throws {
+        try requireLab()
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"), system("/usr/bin/python3 -c 'import impacket.smbserver' 2>/dev/null") == 0 else {
+            throw XCTSkip("impacket not installed (Lab/lab.sh up installs it)")
+        }
+        _ = system("ip addr add \(address)/32 dev lo 2>/dev/null")
+        addTeardownBlock { [self] in
+            server?.terminate(); server?.waitUntilExit()
+            _ = system("ip addr del \(address)/32 dev lo 2>/dev/null")
+        }
+    }
+
+    /// Starts the hostile server on a folder of three files; returns a plan that copies it to a local folder.
+    func start(_ mode: String) throws -> String {
+        let dir = try scratch()
+        let share = dir.appendingPathComponent("served")
+        try FileManager.default.createDirectory(at: share, withIntermediateDirectories: true)
+        for i in 1...3 { try "file \(i)\n".write(to: share.appendingPathComponent("f\(i).txt"), atomically: true, encoding: .utf8) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        p.arguments = [Self.repo.appendingPathComponent("Tests/CLITests/Hostile/hostile_smb.py").path, address, share.path, "migrator", mode]
+        p.environment = ["HOSTILE_PASSWORD": try password("migrator"), "PATH": "/usr/bin:/bin"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        server = p
+        for _ in 0..<100 where system("bash -c 'exec 3<>/dev/tcp/\(address)/445' 2>/dev/null") != 0 { usleep(100_000) }
+        let out = dir.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        let plan = dir.appendingPathComponent("hostile.yaml")
+        try """
+        migration: hostile
+        catalog: catalog.sqlite
+        servers:
+          hostile: {host: \(address), user: migrator, password_file: \(Self.labRoot)/secrets/migrator.pw}
+        shares:
+          - {source: //hostile/NAS, target: \(out.path)}
+        """.write(to: plan, atomically: true, encoding: .utf8)
+        return plan.path
+    }
+
+    /// FIND_NEXT that never ends (every answer the first batch again, "more to come"): the
+    /// listing is refused with what the server did, the pass ends, nothing is deleted.
+    func testASearchThatNeverEndsIsRefused() throws {
+        let plan = try start("find-next-forever")
+        let started = Date()
+        let r = try migrate(["sync", plan, "--workers", "0", "--retries", "0"])
+        XCTAssertEqual(r.status, 1, r.stderr + r.stdout)
+        XCTAssertTrue(r.stderr.contains("//\(address)/NAS: list folder failed: I/O error (the server answered FIND_NEXT with the same entries again (its search never ends); refused)"), r.stderr)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 60, "no hang")
+    }
+}
