@@ -53,11 +53,11 @@ let package = Package(
         // Test support: the tree conformance suite (run against every Tree implementation), a tamper relay, a tool runner.
         .target(name: "TreeConformance", dependencies: ["MigrateCore"], path: "Tests/TreeConformance"),
         .testTarget(name: "MigrateCoreTests", dependencies: ["MigrateCore", "LocalTree", "TreeConformance"]),
-        .testTarget(name: "SMBKitTests", dependencies: ["SMBKit"]),
+        .testTarget(name: "SMBKitTests", dependencies: ["SMBKit", "MigrateCore", "TreeConformance"]),
         .testTarget(name: "MigratePlanTests", dependencies: ["MigratePlan", "MigrateCore"]),
         .testTarget(name: "LabTests", dependencies: ["MigrateCore", "SMBKit", "LocalTree", "MigratePlan", "TreeConformance"]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "LocalTree", "MigrateCore", "MigratePlan"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Catalog", "LocalTree", "MigrateCore", "MigratePlan"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Catalog", "LocalTree", "MigrateCore", "MigratePlan", "TreeConformance"]),
         .testTarget(name: "CLITests", dependencies: ["MigrateCLI", "MigrateCore", "TreeConformance"]),
         .testTarget(name: "CutoverTests", dependencies: ["Cutover", "Catalog", "MigratePlan", "MigrateCore"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "MigrateCore", .product(name: "GRDB", package: "GRDB.swift")]),

@@ -61,7 +61,8 @@ extension SecurityDescriptor {
         }
         var aces: [ACE] = []
         var rest = body[open...]
-        while let o = rest.firstIndex(of: "("), let c = rest.firstIndex(of: ")") {
+        // The ")" after each "(" (text such as "D:)(" has one before it; the fuzz test found that trap).
+        while let o = rest.firstIndex(of: "("), let c = rest[o...].firstIndex(of: ")") {
             aces.append(try parseACE(rest[rest.index(after: o)..<c], domain: domain))
             rest = rest[rest.index(after: c)...]
         }

@@ -8,7 +8,9 @@ public struct Timestamp: Hashable, Comparable, Codable, Sendable, CustomStringCo
     public init(ticks: Int64) { self.ticks = ticks }
     public init(seconds: Int64, nanoseconds: Int64 = 0) { ticks = seconds * 10_000_000 + nanoseconds / 100 }
     /// From an NT FILETIME (100 ns ticks since 1601-01-01).
-    public init(filetime: UInt64) { ticks = Int64(bitPattern: filetime) - Self.filetimeEpochOffset }
+    /// A FILETIME past 2^63 (only a broken or hostile server sends one; found by the parsers'
+    /// fuzz test, where it trapped) is taken as the latest time there is, never wrapped.
+    public init(filetime: UInt64) { ticks = Int64(min(filetime, UInt64(Int64.max))) - Self.filetimeEpochOffset }
 
     static let filetimeEpochOffset: Int64 = 116_444_736_000_000_000
 

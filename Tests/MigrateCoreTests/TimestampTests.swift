@@ -25,4 +25,14 @@ final class TimestampTests: XCTestCase {
         XCTAssertEqual(DOSAttributes([.hidden, .system]).description, "HS")
         XCTAssertEqual(DOSAttributes(rawValue: 0x21).description, "RA")
     }
+
+    /// What a hostile server may send as a time: anything, and nothing traps on the way back.
+    func testAnyFiletimeIsATimeAndConvertsBack() {
+        for raw: UInt64 in [0, 1, 0x7fff_ffff_ffff_ffff, 0x8000_0000_0000_0000, 0x8000_0000_0000_0001, .max] {
+            let t = Timestamp(filetime: raw)
+            XCTAssertEqual(t.filetime, min(raw, UInt64(Int64.max)))
+            _ = t.description
+            _ = t.truncated(toTicks: 20_000_000)
+        }
+    }
 }

@@ -126,27 +126,38 @@ final class SMB2Session {
     /// The server's choices in a 3.1.1 negotiate: its hash (SHA-512 is the only one), cipher and
     /// signing algorithm; each checked against what was offered.
     private func readContexts(_ m: WireReader) throws(TreeError) {
+        let chosen = try Self.negotiateContexts(m, tree: displayName)
+        if let c = chosen.cipher { cipher = c }
+        if let a = chosen.signing { signingAlgorithm = a }
+    }
+
+    /// The negotiate contexts of a 3.1.1 negotiate reply (`m` from its header on): the cipher and
+    /// signing algorithm chosen (nil where the server named none). A context that runs past the
+    /// reply, a signing algorithm not offered or no SHA-512 preauthentication integrity is refused.
+    static func negotiateContexts(_ m: WireReader, tree: String) throws(TreeError) -> (cipher: SealingCipher.Algorithm?, signing: MessageMAC.Algorithm?) {
         var offset = Int(m.u32(64 + 60)), sawHash = false
+        var chosen: (cipher: SealingCipher.Algorithm?, signing: MessageMAC.Algorithm?) = (nil, nil)
         for _ in 0..<Int(m.u16(64 + 6)) {
             let type = m.u16(offset), length = Int(m.u16(offset + 2)), data = offset + 8
             guard length >= 2, data + length <= m.count else {
-                throw TreeError(.integrity, tree: displayName, operation: "negotiate (SMB2)", detail: "a negotiate context runs past the reply")
+                throw TreeError(.integrity, tree: tree, operation: "negotiate (SMB2)", detail: "a negotiate context runs past the reply")
             }
             switch type {
             case 1: sawHash = m.u16(data) == 1 && m.u16(data + 4) == 1
-            case 2 where m.u16(data) == 1: cipher = SealingCipher.Algorithm(rawValue: m.u16(data + 2))
+            case 2 where m.u16(data) == 1: chosen.cipher = SealingCipher.Algorithm(rawValue: m.u16(data + 2))
             case 8 where m.u16(data) == 1:
                 guard let a = MessageMAC.Algorithm(rawValue: m.u16(data + 2)) else {
-                    throw TreeError(.integrity, tree: displayName, operation: "negotiate (SMB2)", detail: "the server chose signing algorithm \(m.u16(data + 2)), which was not offered")
+                    throw TreeError(.integrity, tree: tree, operation: "negotiate (SMB2)", detail: "the server chose signing algorithm \(m.u16(data + 2)), which was not offered")
                 }
-                signingAlgorithm = a
+                chosen.signing = a
             default: break
             }
             offset = (data + length + 7) & ~7
         }
         guard sawHash else {
-            throw TreeError(.integrity, tree: displayName, operation: "negotiate (SMB2)", detail: "SMB 3.1.1 without SHA-512 preauthentication integrity")
+            throw TreeError(.integrity, tree: tree, operation: "negotiate (SMB2)", detail: "SMB 3.1.1 without SHA-512 preauthentication integrity")
         }
+        return chosen
     }
 
     private func logOn(_ credentials: SMBCredentials, _ options: SMBSessionOptions) throws(TreeError) {
