@@ -134,6 +134,28 @@ final class ProtectedSessionTests: XCTestCase {
         assertIntegrityError(try listThrough(relay, "Scratch"), "signature does not match", tree: "//\(relay.address)/Scratch")
     }
 
+    /// SMB 3.0 has no preauthentication hash: the attacker clears the server's encryption
+    /// capability in the unsigned negotiate, and the signed validate-negotiate that follows the
+    /// tree connect shows the change. Unaltered, the same session validates.
+    func testAlteringAnSMB30NegotiateIsCaughtByValidateNegotiate() throws {
+        let dialects: [UInt16] = [0x0300, 0x0302]
+        let honest = try TamperRelay(upstream: Lab.modern) { _, _ in }
+        for d in dialects {
+            XCTAssertNoThrow(try SMB2Session(host: honest.address, share: "Scratch", credentials: try Lab.credentials(),
+                                             displayName: "//\(honest.address)/Scratch", dialects: [d]))
+        }
+        honest.stop()
+        usleep(200_000)   // the stopped relay's accept thread lets go of its socket before the next binds
+        let relay = try TamperRelay(upstream: Lab.modern) { i, m in if i == 1 && Self.isSMB2(m) { m[64 + 24] &= ~0x40 } }
+        defer { relay.stop() }
+        for d in dialects {
+            assertIntegrityError(try SMB2Session(host: relay.address, share: "Scratch", credentials: try Lab.credentials(),
+                                                 displayName: "//\(relay.address)/Scratch", dialects: [d]),
+                                 "validate-negotiate answer differs from its negotiate", tree: "//\(relay.address)/Scratch")
+        }
+        XCTAssertEqual(relay.altered, 2)
+    }
+
     func testOneChangedByteInAnEncryptedReplyEndsTheSession() throws {
         let relay = try TamperRelay(upstream: Lab.modern) { i, m in if i == 5 && Self.isSMB2(m) { m[m.count - 1] ^= 0x01 } }
         defer { relay.stop() }

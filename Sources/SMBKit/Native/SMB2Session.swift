@@ -32,6 +32,11 @@ final class SMB2Session {
     private var cipher: SealingCipher.Algorithm?
     private var preauthHash = [UInt8](repeating: 0, count: 64)
     private(set) var protection: SMB2Protection?
+    /// What both sides said in the negotiate, for SMB 3.0/3.0.2's validate-negotiate (3.1.1's
+    /// preauthentication hash covers the negotiate instead).
+    private var clientGuid = [UInt8](repeating: 0, count: 16)
+    private var offered: [UInt16] = []
+    private var server: (capabilities: UInt32, guid: [UInt8], securityMode: UInt16) = (0, [], 0)
 
     struct Request {
         var command: Command
@@ -48,7 +53,7 @@ final class SMB2Session {
 
     enum Command: UInt16 {
         case negotiate = 0, sessionSetup = 1, logoff = 2, treeConnect = 3, treeDisconnect = 4, create = 5, close = 6
-        case read = 8, write = 9, echo = 0x0D, queryDirectory = 0x0E, queryInfo = 0x10, setInfo = 0x11
+        case read = 8, write = 9, ioctl = 0x0B, echo = 0x0D, queryDirectory = 0x0E, queryInfo = 0x10, setInfo = 0x11
     }
 
     static let dialects: [UInt16] = [0x0210, 0x0300, 0x0302, 0x0311]
@@ -63,6 +68,37 @@ final class SMB2Session {
         try negotiate(dialects)
         try logOn(credentials, options)
         try connectTree(host: host, share: share, options)
+        if dialect == 0x0300 || dialect == 0x0302 { try validateNegotiate() }
+    }
+
+    /// SMB 3.0 and 3.0.2 (MS-SMB2 3.2.5.5): the client asks again, signed, what the server
+    /// negotiated; the answer, which the server signs, must be what the negotiate said. An
+    /// on-path change to the unsigned negotiate (a cleared signing or encryption bit, another
+    /// dialect) shows here and ends the session.
+    private func validateNegotiate() throws(TreeError) {
+        guard let p = protection else { return }   // a guest session has no keys to sign with
+        var input = WireWriter()
+        input.u32(0x40); input.raw(clientGuid); input.u16(1); input.u16(UInt16(offered.count))
+        for d in offered { input.u16(d) }
+        var w = WireWriter()
+        w.u16(57); w.u16(0); w.u32(0x0014_0204); w.raw([UInt8](repeating: 0xff, count: 16))
+        w.u32(64 + 56); w.u32(UInt32(input.bytes.count)); w.u32(0)
+        w.u32(64 + 56); w.u32(0); w.u32(24); w.u32(1); w.u32(0)
+        w.raw(input.bytes)
+        let r = try exchange([Request(command: .ioctl, body: w.bytes)], sign: true, operation: "validate negotiate")[0]
+        let problem: String?
+        if r.status != 0 {
+            problem = String(format: "the server refused to validate the negotiate (NT status 0x%08X)", r.status)
+        } else if !p.encrypts && r.message.u32(16) & 0x8 == 0 {
+            problem = "the server's validate-negotiate answer is not signed"
+        } else {
+            let out = r.message.slice(Int(r.message.u32(64 + 32)), Int(r.message.u32(64 + 36)))
+            let o = WireReader(out)
+            problem = out.count < 24 ? "the server's validate-negotiate answer is short"
+                : o.u32(0) != server.capabilities || o.slice(4, 16) != server.guid || o.u16(20) != server.securityMode || o.u16(22) != dialect
+                ? "the server's validate-negotiate answer differs from its negotiate (the negotiate was altered on the way)" : nil
+        }
+        if let problem { throw TreeError(.integrity, tree: displayName, operation: "validate negotiate", detail: problem) }
     }
 
     deinit {
@@ -86,7 +122,9 @@ final class SMB2Session {
         var w = WireWriter()
         // Signing enabled; encryption capable (what 3.0 and 3.0.2 look at).
         w.u16(36); w.u16(UInt16(dialects.count)); w.u16(1); w.u16(0); w.u32(0x40)
-        w.raw(Digest.random(16))
+        clientGuid = Digest.random(16)
+        offered = dialects
+        w.raw(clientGuid)
         let contextOffsetAt = w.bytes.count
         w.u32(0); w.u16(3); w.u16(0)
         for d in dialects { w.u16(d) }
@@ -110,6 +148,7 @@ final class SMB2Session {
             throw TreeError(.notSupported, tree: displayName, operation: "negotiate (SMB2)", detail: String(format: "the server chose dialect 0x%04x", dialect))
         }
         serverRequiresSigning = r.message.u16(64 + 2) & 0x2 != 0
+        server = (r.message.u32(64 + 24), r.message.slice(64 + 8, 16), r.message.u16(64 + 2))
         maxWrite = min(65536, Int(r.message.u32(64 + 36)))
         maxRead = min(65536, Int(r.message.u32(64 + 32)))
         guard maxWrite >= 4096 else { throw TreeError(.notSupported, tree: displayName, operation: "negotiate (SMB2)", detail: "tiny writes") }
@@ -239,13 +278,14 @@ final class SMB2Session {
 
     /// Sends requests as one message (a related compound when `related`: later requests act on
     /// the handle the first one opened) and returns their final responses in order.
-    func exchange(_ requests: [Request], related: Bool = false, operation: String) throws(TreeError) -> [Response] {
-        try receive(try send(requests, related: related, operation: operation), operation: operation)
+    func exchange(_ requests: [Request], related: Bool = false, sign: Bool = false, operation: String) throws(TreeError) -> [Response] {
+        try receive(try send(requests, related: related, sign: sign, operation: operation), operation: operation)
     }
 
     /// Puts requests in flight as one message; their responses are taken with `receive`.
     /// Signed element by element, or encrypted whole, as the session's protection says.
-    func send(_ requests: [Request], related: Bool = false, operation: String) throws(TreeError) -> [UInt64] {
+    /// `sign`: signed even where the session does not sign everything (validate-negotiate).
+    func send(_ requests: [Request], related: Bool = false, sign: Bool = false, operation: String) throws(TreeError) -> [UInt64] {
         guard requests.count <= max(credits, 1) else {
             throw TreeError(.io, tree: displayName, operation: operation, detail: "the server granted \(credits) credits, \(requests.count) needed")
         }
@@ -270,7 +310,7 @@ final class SMB2Session {
             preauthHash = Digest.sha512(preauthHash + w.bytes)
         }
         // Signed in the buffer it was built in (a copy of it first would copy every put's data again).
-        if let p = protection, !p.encrypts, p.signsEverything || (dialect == 0x0311 && requests[0].command == .treeConnect) {
+        if let p = protection, !p.encrypts, sign || p.signsEverything || (dialect == 0x0311 && requests[0].command == .treeConnect) {
             // SMB 3.1.1 signs the tree connect even unasked: it proves the negotiate was not altered.
             for (i, s) in starts.enumerated() { p.sign(&w.bytes, s..<(i + 1 < starts.count ? starts[i + 1] : w.bytes.count)) }
         }
