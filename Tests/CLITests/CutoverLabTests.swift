@@ -27,34 +27,8 @@ final class CutoverLabTests: CLITestCase {
     func resetCutover() { _ = system("\(Self.repo.path)/Lab/lab.sh reset-cutover >/dev/null 2>&1") }
 
     func plan(_ dir: URL, admin: Bool = true) throws -> String {
-        for f in ["lab-principals.csv", "lab-sidmap.csv"] {
-            try FileManager.default.copyItem(at: Self.repo.appendingPathComponent("Plans/\(f)"), to: dir.appendingPathComponent(f))
-        }
-        let pw = "\(Self.labRoot)/secrets/migrator.pw", root = "\(Self.labRoot)/secrets/root.pw"
-        let adminAccount = admin ? ", admin: {user: root, password_file: \(root)}" : ""
-        let text = """
-        migration: scratch cutover
-        catalog: catalog.sqlite
-        servers:
-          legacy: {host: \(legacy), user: migrator, password_file: \(pw)\(adminAccount)}
-          modern: {host: \(modern), user: migrator, password_file: \(pw)\(adminAccount)}
-        shares:
-          - {source: //legacy/Scratch, target: //modern/Scratch, dfs_link: scratch}
-        acl:
-          mode: translate
-          principals_file: lab-principals.csv
-          map_file: lab-sidmap.csv
-          map: {'LEGACY2003\\labadmin': 'MODERNSRV\\labadmin'}
-        cutover:
-          windows:
-            - {start: 2026-11-28 18:00, end: 2026-11-30 06:00, time_zone: Europe/Berlin}
-          freeze: {method: share-permissions, close_sessions: true}
-          decommission: {method: disable-share}
-        dfs: {namespace: '\\\\modern\\files', provider: samba}
-        """
-        let path = dir.appendingPathComponent("plan.yaml")
-        try text.write(to: path, atomically: true, encoding: .utf8)
-        return path.path
+        try cutoverPlan(dir, name: "plan.yaml", migration: "scratch cutover",
+                        shares: "  - {source: //legacy/Scratch, target: //modern/Scratch, dfs_link: scratch}", freeze: "share-permissions", admin: admin)
     }
 
     /// A full pass and a delta (the forecast needs one).
@@ -428,5 +402,40 @@ final class CutoverLabTests: CLITestCase {
         XCTAssertTrue(log.contains("[override: --force"), log)
         XCTAssertEqual(try cutover(plan, ["--rollback"]).status, 0)
         XCTAssertEqual(try sharePermissions(), original)
+    }
+}
+
+extension CLITestCase {
+    /// A plan for the lab's old and new servers with a cutover (the lab's window, `freeze`, the
+    /// DFS namespace) for these `shares:` lines, its SID map beside it in `dir`.
+    func cutoverPlan(_ dir: URL, name: String, migration: String, shares: String, freeze: String, admin: Bool = true) throws -> String {
+        for f in ["lab-principals.csv", "lab-sidmap.csv"] {
+            try FileManager.default.copyItem(at: Self.repo.appendingPathComponent("Plans/\(f)"), to: dir.appendingPathComponent(f))
+        }
+        let pw = "\(Self.labRoot)/secrets/migrator.pw", root = "\(Self.labRoot)/secrets/root.pw"
+        let adminAccount = admin ? ", admin: {user: root, password_file: \(root)}" : ""
+        let text = """
+        migration: \(migration)
+        catalog: catalog.sqlite
+        servers:
+          legacy: {host: \(legacy), user: migrator, password_file: \(pw)\(adminAccount)}
+          modern: {host: \(modern), user: migrator, password_file: \(pw)\(adminAccount)}
+        shares:
+        \(shares)
+        acl:
+          mode: translate
+          principals_file: lab-principals.csv
+          map_file: lab-sidmap.csv
+          map: {'LEGACY2003\\labadmin': 'MODERNSRV\\labadmin'}
+        cutover:
+          windows:
+            - {start: 2026-11-28 18:00, end: 2026-11-30 06:00, time_zone: Europe/Berlin}
+          freeze: {method: \(freeze), close_sessions: true}
+          decommission: {method: disable-share}
+        dfs: {namespace: '\\\\modern\\files', provider: samba}
+        """
+        let path = dir.appendingPathComponent(name)
+        try text.write(to: path, atomically: true, encoding: .utf8)
+        return path.path
     }
 }

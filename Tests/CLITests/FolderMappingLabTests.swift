@@ -136,34 +136,8 @@ final class FolderMappingLabTests: CLITestCase {
 
     /// A plan with a cutover (windows, the freeze method, the lab's DFS namespace) for these shares.
     func cutoverPlan(_ dir: URL, _ shares: String, freeze: String) throws -> String {
-        for f in ["lab-principals.csv", "lab-sidmap.csv"] {
-            try FileManager.default.copyItem(at: Self.repo.appendingPathComponent("Plans/\(f)"), to: dir.appendingPathComponent(f))
-        }
-        let pw = "\(Self.labRoot)/secrets/migrator.pw", root = "\(Self.labRoot)/secrets/root.pw"
-        let text = """
-        migration: folder cutover
-        catalog: catalog.sqlite
-        servers:
-          legacy: {host: \(legacy), user: migrator, password_file: \(pw), admin: {user: root, password_file: \(root)}}
-          modern: {host: \(modern), user: migrator, password_file: \(pw), admin: {user: root, password_file: \(root)}}
-        shares:
-        \(shares)
-        acl:
-          mode: translate
-          principals_file: lab-principals.csv
-          map_file: lab-sidmap.csv
-          map: {'LEGACY2003\\labadmin': 'MODERNSRV\\labadmin'}
-        cutover:
-          windows:
-            - {start: 2026-11-28 18:00, end: 2026-11-30 06:00, time_zone: Europe/Berlin}
-          freeze: {method: \(freeze), close_sessions: true}
-          decommission: {method: disable-share}
-        dfs: {namespace: '\\\\modern\\files', provider: samba}
-        """
-        let path = dir.appendingPathComponent("cutover.yaml")
-        try text.write(to: path, atomically: true, encoding: .utf8)
         addTeardownBlock { _ = system("\(Self.repo.path)/Lab/lab.sh reset-cutover >/dev/null 2>&1") }
-        return path.path
+        return try cutoverPlan(dir, name: "cutover.yaml", migration: "folder cutover", shares: shares, freeze: freeze)
     }
 
     func cutover(_ plan: String, _ extra: [String] = []) throws -> Result {

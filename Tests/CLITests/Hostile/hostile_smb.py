@@ -7,16 +7,13 @@ Usage: hostile_smb.py ADDRESS FOLDER USER MODE
 import os
 import sys
 
-from impacket import smb, smbserver
-from impacket.ntlm import compute_lmhash, compute_nthash
+from impacket import smb
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "Lab"))
+from nas import make_server  # noqa: E402  (the lab's NASBOX, misbehaving)
 
 address, folder, user, mode = sys.argv[1:5]
-password = os.environ["HOSTILE_PASSWORD"]
-server = smbserver.SimpleSMBServer(listenAddress=address, listenPort=445)
-server.addShare("NAS", folder, "hostile")
-server.setSMB2Support(False)
-server.addCredential(user, 0, compute_lmhash(password), compute_nthash(password))
-server.setSMBChallenge("")
+server = make_server(address, folder, user, os.environ["HOSTILE_PASSWORD"], smb2=False)
 core = server._SimpleSMBServer__server
 
 if mode == "find-next-forever":
