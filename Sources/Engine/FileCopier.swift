@@ -56,7 +56,7 @@ final class FileCopier {
         var known: (Timestamp?, [EntryDetails.DataStream])?
         if let whole, let reader = source as? any WholeFileSourceTree, entry.size <= putLimit, entry.size <= UInt64(reader.readLimit) {
             let wanted = copySecurity && target is any SecurityDescriptorTree && !missing.descriptors
-            var file: WholeFile
+            let file: WholeFile
             switch Result(catching: { () throws(TreeError) in try reader.readWhole(entry.path, size: entry.size, into: buffer, withSecurity: wanted) }) {
             case .success(let f): file = f
             case .failure(let error) where wanted && error.kind == .notSupported:
@@ -249,10 +249,8 @@ final class FileCopier {
     /// The source's descriptor translated for the target, and the fingerprint of the original;
     /// nil when descriptors are not copied between these trees.
     func sourceSecurity(_ path: String, counts: inout SecurityTranslator.Counts) throws -> (mapped: SecurityDescriptor, hash: String)? {
-        guard copySecurity, let src = source as? any SecurityDescriptorTree, target is any SecurityDescriptorTree, !missing.descriptors else {
-            if missing.descriptors { try noDescriptors(nil) }
-            return nil
-        }
+        guard copySecurity, let src = source as? any SecurityDescriptorTree, target is any SecurityDescriptorTree else { return nil }
+        if missing.descriptors { try noDescriptors(nil); return nil }
         let sd: SecurityDescriptor
         switch Result(catching: { () throws(TreeError) in try src.securityDescriptor(path) }) {
         case .success(let d): sd = d

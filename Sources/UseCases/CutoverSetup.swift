@@ -165,7 +165,7 @@ struct CutoverSetup {
         return Runbook.ShareSection(
             mapping: m, state: try CutoverRunner.state(catalog: session.catalog, shareID: id, share: m.name),
             passes: try session.catalog.passes(share: m.name, limit: 20), freeze: try freezer(m).plannedActions(),
-            namespace: try ns.map { try $0.0.plannedActions($0.1, from: old, to: try newTarget(m)) }, link: ns?.1,
+            namespace: try ns.map { $0.0.plannedActions($0.1, from: old, to: try newTarget(m)) }, link: ns?.1,
             decommission: try decommissioner(m).plannedActions(), openNow: openNow(m))
     }
 }

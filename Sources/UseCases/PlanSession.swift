@@ -1,4 +1,5 @@
 import Catalog
+import Cutover
 import Foundation
 import MigrateCore
 import MigratePlan
@@ -66,7 +67,7 @@ public struct PlanSession {
     public func policy(for mapping: ShareMapping) throws -> ACLPolicy {
         var policy = plan.acl
         let record = try catalog.cutover(share: try catalog.shareID(for: mapping))
-        policy.ignoresFreezeACE = record?.freezeMethod == "deny-write"
+        policy.ignoresFreezeACE = record?.freezeMethod == DenyWriteFreeze.method
         return policy
     }
 

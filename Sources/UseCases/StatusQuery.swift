@@ -62,14 +62,18 @@ public struct StatusQuery {
     /// The last pass's failed entries counted by the kind of their error.
     func causes(_ m: ShareMapping, _ session: PlanSession) throws -> [(cause: String, count: Int)] {
         guard let last = try session.catalog.passes(share: m.name, limit: 5).first(where: { $0.kind != .dryRun }) else { return [] }
-        return try session.catalog.failedKinds(pass: last.id).map { ($0.kind.map(TreeError.phrase) ?? "other", $0.count) }
+        return try causes(pass: last.id, session)
+    }
+
+    func causes(pass: Int64, _ session: PlanSession) throws -> [(cause: String, count: Int)] {
+        try session.catalog.failedKinds(pass: pass).map { ($0.kind.map(TreeError.phrase) ?? "other", $0.count) }
     }
 
     /// Every failed entry of the pass, up to 50; beyond that, where the full list is.
     func failureLines(_ pass: PassRecord, _ session: PlanSession) throws -> [String] {
         let total = try session.catalog.workCount(pass: pass.id, state: .failed)
         guard total > 0 else { return [] }
-        let kinds = try session.catalog.failedKinds(pass: pass.id).map { "\($0.count) \($0.kind.map(TreeError.phrase) ?? "other")" }
+        let kinds = try causes(pass: pass.id, session).map { "\($0.count) \($0.cause)" }
         var out = ["  failed entries by cause: " + kinds.joined(separator: ", ")]
         out += try session.catalog.work(pass: pass.id, state: .failed, limit: 50).map { "  failed: \($0.action.rawValue) \($0.path): \($0.error ?? "")" }
         if total > out.count - 1 {
