@@ -59,4 +59,15 @@ final class HostileServerLabTests: CLITestCase {
         XCTAssertTrue(r.stderr.contains("//\(address)/NAS: list folder failed: I/O error (the server answered FIND_NEXT with the same entries again (its search never ends); refused)"), r.stderr)
         XCTAssertLessThan(Date().timeIntervalSince(started), 60, "no hang")
     }
+
+    /// A server that announces a 16 MiB frame and sends no more of it: every wait is bounded
+    /// (`MIGRATE_IO_TIMEOUT`), the server is unreachable, and the run ends with exit 1.
+    func testAFrameThatNeverArrivesIsBoundedByTheTimeout() throws {
+        let plan = try start("huge-frame")
+        let started = Date()
+        let r = try migrate(["sync", plan, "--workers", "0"], env: ["MIGRATE_IO_TIMEOUT": "2"])
+        XCTAssertEqual(r.status, 1, r.stderr + r.stdout)
+        XCTAssertTrue(r.stderr.contains("//\(address)/NAS: connect failed: server unreachable"), r.stderr)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 30, "bounded attempts, no 300 s wait")
+    }
 }

@@ -3,9 +3,24 @@ misbehaviour switched on. The password comes from the environment (HOSTILE_PASSW
 
 Usage: hostile_smb.py ADDRESS FOLDER USER MODE
   find-next-forever  every search says there is more, and FIND_NEXT answers the first batch again
+  huge-frame         every connection gets a frame header announcing 16 MiB, then nothing more
 """
 import os
+import socket
 import sys
+import time
+
+if sys.argv[4] == "huge-frame":
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind((sys.argv[1], 445))
+    listener.listen(8)
+    held = []
+    while True:
+        c, _ = listener.accept()
+        c.recv(65536)
+        c.sendall(b"\x00\xff\xff\xff\xfeSMB")   # 16 MiB announced, 4 bytes sent
+        held.append(c)
 
 from impacket import smb
 
