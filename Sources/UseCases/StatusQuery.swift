@@ -52,7 +52,8 @@ public struct StatusQuery {
             let id = try session.catalog.shareID(for: mapping)
             if let next = PassForecast.next(isDelta: true, passes: passes, estimate: try session.catalog.estimate(share: id)),
                let final = PassForecast.finalSync(passes: passes) {
-                output.out("  next delta: about \(Human.duration(next.seconds)) (\(next.basis)); the cutover's final sync is forecast at \(Human.duration(final.seconds)) (+ 25 %, at least 5 s)")
+                let took = Human.duration(next.seconds)
+                output.out("  next delta: \(took.hasPrefix("under") ? took : "about " + took) (\(next.basis)); the cutover's final sync is forecast at \(Human.duration(final.seconds)) (+ 25 %, at least 5 s)")
             } else {
                 output.out("  next delta: unknown until a delta pass has completed")
             }
