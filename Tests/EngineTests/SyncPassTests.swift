@@ -210,6 +210,18 @@ final class HostileNameTests: XCTestCase {
 
     /// A copy that fails keeps its error typed: the summary and the catalog's work item have its
     /// kind and operation, not only a message.
+    /// A pass from `source` (a hostile tree over a local folder) into the local folder `dst`,
+    /// its catalog in `root`.
+    func pass(_ source: any Tree, into dst: URL, catalogIn root: URL) throws -> (PassSummary, CatalogDatabase) {
+        let catalog = try CatalogDatabase(path: root.appendingPathComponent("c.sqlite").path)
+        var options = SyncPass.Options()
+        options.retryWait = 0
+        let mapping = ShareMapping(name: "T", source: ShareLocation(server: "s", host: "h", share: "src"), target: .localFolder(dst.path))
+        let s = try SyncPass(mapping: mapping, source: source, target: try LocalFolderTree(root: dst.path), catalog: catalog,
+                             policy: ACLPolicy(), options: options, log: nil).run()
+        return (s, catalog)
+    }
+
     func testAFailedCopyKeepsItsErrorKindInTheSummaryAndTheCatalog() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("typed-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: root) }
@@ -218,13 +230,7 @@ final class HostileNameTests: XCTestCase {
         try Data("fine".utf8).write(to: src.appendingPathComponent("ok.txt"))
         // Listed but gone by the time it is read (a user deleted it mid-pass).
         let ghost = Entry(path: "ghost.txt", kind: .file, size: 4, times: FileTimes(modified: Timestamp(seconds: 1_100_000_000)))
-        let tree = HostileTree(try LocalFolderTree(root: src.path), extra: ["": [ghost]])
-        let catalog = try CatalogDatabase(path: root.appendingPathComponent("c.sqlite").path)
-        var options = SyncPass.Options()
-        options.retryWait = 0
-        let mapping = ShareMapping(name: "T", source: ShareLocation(server: "s", host: "h", share: "src"), target: .localFolder(dst.path))
-        let s = try SyncPass(mapping: mapping, source: tree, target: try LocalFolderTree(root: dst.path), catalog: catalog,
-                             policy: ACLPolicy(), options: options, log: nil).run()
+        let (s, catalog) = try pass(HostileTree(try LocalFolderTree(root: src.path), extra: ["": [ghost]]), into: dst, catalogIn: root)
         XCTAssertEqual(s.counts.failed, 1, "\(s.failures)")
         let failure = try XCTUnwrap(s.failures.first)
         XCTAssertEqual(failure.error.kind, .notFound, "\(failure)")
@@ -249,12 +255,7 @@ final class HostileNameTests: XCTestCase {
             "Docs": [Entry(path: "Docs/a:b", kind: .file, size: 4, times: t), Entry(path: "Docs/nul\u{0}x", kind: .file, times: t),
                      Entry(path: "Docs/back\\slash", kind: .file, times: t), Entry(path: "Elsewhere/x", kind: .file, times: t)],
         ])
-        let catalog = try CatalogDatabase(path: root.appendingPathComponent("c.sqlite").path)
-        var options = SyncPass.Options()
-        options.retryWait = 0
-        let mapping = ShareMapping(name: "T", source: ShareLocation(server: "s", host: "h", share: "src"), target: .localFolder(dst.path))
-        let s = try SyncPass(mapping: mapping, source: hostile, target: try LocalFolderTree(root: dst.path), catalog: catalog,
-                             policy: ACLPolicy(), options: options, log: nil).run()
+        let (s, _) = try pass(hostile, into: dst, catalogIn: root)
         XCTAssertEqual(s.counts.failed, 6, "\(s.failures)")
         for needle in ["'../../escape-dir'", "'..'", "'a:b'", "'nul\\x0x'", "'back\\slash'", "'Elsewhere/x', which is not in this folder"] {
             XCTAssertTrue(s.failures.contains { $0.reason.contains(needle) }, "\(needle) in \(s.failures.map(\.reason))")
