@@ -144,4 +144,59 @@ final class CryptoKnownAnswerTests: XCTestCase {
             XCTAssertFalse(other.verify(m[...], 0..<m.count))
         }
     }
+
+    /// MS-NLMP 4.2.4.4 (NTLMv2, random session key 55..55, 128-bit, key exchange): the
+    /// client's signing and sealing keys, the checksum, and RC4 over the sealed plaintext then
+    /// the checksum (a GetMIC alone starts from a fresh RC4 handle).
+    func testNTLMMessageSignatureKnownAnswers() {
+        let s = NTLMSessionSecurity(exportedSessionKey: [UInt8](repeating: 0x55, count: 16), flags: NTLMAuthenticator.flags)
+        XCTAssertEqual(hex(s.clientSealingKey), "59f600973cc4960a25480a7c196e4c58")
+        XCTAssertEqual(hex(s.clientSigningKey), "4788dc861b4782f35d43fd98fe1a2d39")
+        let plaintext = bytes("50006c00610069006e007400650078007400")
+        let checksum = Array(Digest.hmacMD5(key: s.clientSigningKey, [0, 0, 0, 0] + plaintext).prefix(8))
+        XCTAssertEqual(hex(checksum), "70352851f2564309")
+        XCTAssertEqual(hex(Digest.rc4(key: s.clientSealingKey, plaintext + checksum)), "54e50165bf1936dc996020c1811b0f06fb5f" + "7fb38ec5c55d4976")
+        // The signature a GetMIC sends: version 1, checksum under a fresh RC4 handle, sequence 0.
+        let mic = s.clientMIC(plaintext)
+        XCTAssertEqual(hex(mic), "01000000" + hex(Digest.rc4(key: s.clientSealingKey, checksum)) + "00000000")
+        // The server's keys are the other direction's: its MIC is not the client's, and one
+        // changed byte fails the check.
+        var server = NTLMSessionSecurity.signature(plaintext, signingKey: s.serverSigningKey, sealingKey: s.serverSealingKey, keyExchange: true)
+        XCTAssertTrue(s.serverMICMatches(server, plaintext))
+        XCTAssertFalse(s.serverMICMatches(mic, plaintext))
+        server[5] ^= 1
+        XCTAssertFalse(s.serverMICMatches(server, plaintext))
+    }
+
+    /// The AUTHENTICATE message's MIC: HMAC-MD5 under the exported session key over negotiate,
+    /// challenge and the message with its MIC zeroed; MsvAvFlags, channel bindings and the
+    /// target name join the server's pairs, before its end of list.
+    func testTheAuthenticateMessageCarriesAMICOverAllThreeMessages() {
+        var a = NTLMAuthenticator(user: "User", domain: "Domain", password: "Password")
+        a.exportedSessionKey = [UInt8](repeating: 0x55, count: 16)
+        a.targetName = "cifs/fs01"
+        // The server's pairs with a timestamp (id 7): a modern server, so a MIC is owed.
+        let info = bytes("02000c0044006f006d00610069006e0001000c00530065007200760065007200" + "07000800" + "0090d336b734c301" + "00000000")
+        var challenge = WireWriter()
+        challenge.raw(NTLMAuthenticator.signature); challenge.u32(2); challenge.u16(0); challenge.u16(0); challenge.u32(56)
+        challenge.u32(NTLMAuthenticator.flags); challenge.raw(bytes("0123456789abcdef")); challenge.zeros(8)
+        challenge.u16(UInt16(info.count)); challenge.u16(UInt16(info.count)); challenge.u32(56); challenge.raw(NTLMAuthenticator.version)
+        challenge.raw(info)
+        let c = NTLMAuthenticator.parseChallenge(SPNEGO.response(challenge.bytes))!
+        XCTAssertEqual(c.message, challenge.bytes, "the challenge exactly as sent, out of its SPNEGO wrapping")
+        let (message, key) = a.authenticate(c)
+        var zeroed = message
+        zeroed.replaceSubrange(72..<88, with: [UInt8](repeating: 0, count: 16))
+        XCTAssertEqual(Array(message[72..<88]), Digest.hmacMD5(key: key, a.negotiateMessage() + challenge.bytes + zeroed))
+        let r = WireReader(message)
+        let nt = r.slice(Int(r.u32(24)), Int(r.u16(20)))
+        let sent = Array(nt[(16 + 28)...].dropLast(4))
+        XCTAssertEqual(sent, Array(info.dropLast(4)) + bytes("060004000200000" + "0") + bytes("0a001000") + [UInt8](repeating: 0, count: 16)
+                       + bytes("09001200") + WireWriter.utf16("cifs/fs01") + [0, 0, 0, 0])
+        // A server without a clock (Windows 2003 and older) gets its own pairs back and no MIC.
+        let old = NTLMAuthenticator.Challenge(serverChallenge: c.serverChallenge, targetInfo: Array(info.prefix(32)) + [0, 0, 0, 0], flags: c.flags)
+        XCTAssertEqual(Array(a.authenticate(old).message[72..<88]), [UInt8](repeating: 0, count: 16))
+        XCTAssertNil(NTLMLogon(a, old).security)
+        XCTAssertNotNil(NTLMLogon(a, c).security)
+    }
 }

@@ -4,11 +4,13 @@ import Glibc
 /// A TCP relay from a loopback address's port 445 to a lab server that can change the server's
 /// replies on the way: the on-path attacker a signed or encrypted session must catch. Frames
 /// (direct-TCP: a 4-byte length, then the message) from the server are counted from 1 on each
-/// connection and handed to `alter` before they go on; what the client sends passes unchanged.
+/// connection and handed to `alter` before they go on; the client's frames likewise to
+/// `alterRequest` (unchanged when it is not given).
 public final class TamperRelay: @unchecked Sendable {
     public let address: String
     private let upstream: String
     private let alter: @Sendable (Int, inout [UInt8]) -> Void
+    private let alterRequest: (@Sendable (Int, inout [UInt8]) -> Void)?
     private var listener: Int32 = -1
     private let lock = NSLock()
     private var sockets: [Int32] = []
@@ -16,8 +18,9 @@ public final class TamperRelay: @unchecked Sendable {
     /// NTLM AUTHENTICATE messages the client sent (each a logon attempt with the password).
     public private(set) var logonAttempts = 0
 
-    public init(address: String = "127.0.0.30", upstream: String, alter: @escaping @Sendable (Int, inout [UInt8]) -> Void) throws {
-        self.address = address; self.upstream = upstream; self.alter = alter
+    public init(address: String = "127.0.0.30", upstream: String, alterRequest: (@Sendable (Int, inout [UInt8]) -> Void)? = nil,
+                alter: @escaping @Sendable (Int, inout [UInt8]) -> Void) throws {
+        self.address = address; self.upstream = upstream; self.alter = alter; self.alterRequest = alterRequest
         listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var one: Int32 = 1
         setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
@@ -61,17 +64,29 @@ public final class TamperRelay: @unchecked Sendable {
     }
 
     private func pipe(from: Int32, to: Int32) {
-        var buffer = [UInt8](repeating: 0, count: 65536)
         let authenticate: [UInt8] = Array("NTLMSSP".utf8) + [0, 3, 0, 0, 0]
-        while true {
-            let n = recv(from, &buffer, buffer.count, 0)
-            if n > 0 {
-                let chunk = Array(buffer[0..<n])
-                let found = (0...max(0, n - authenticate.count)).filter { chunk[$0] == 0x4E && Array(chunk[$0..<min(n, $0 + authenticate.count)]) == authenticate }.count
-                if found > 0 { lock.withLock { logonAttempts += found } }
-            }
-            if n <= 0 || !Self.sendAll(to, Array(buffer[0..<n])) { shutdown(to, Int32(SHUT_RDWR)); return }
+        var index = 0
+        while let frame = Self.readFrame(from) {
+            index += 1
+            var message = Array(frame[4...])
+            if Self.offset(of: authenticate, in: message) != nil { lock.withLock { logonAttempts += 1 } }
+            let before = message
+            alterRequest?(index, &message)
+            if message != before { lock.withLock { altered += 1 } }
+            guard Self.sendAll(to, Self.framed(message)) else { break }
         }
+        shutdown(to, Int32(SHUT_RDWR))
+    }
+
+    /// Where `needle` first occurs in `message`.
+    public static func offset(of needle: [UInt8], in message: [UInt8]) -> Int? {
+        guard message.count >= needle.count else { return nil }
+        return (0...(message.count - needle.count)).first { message[$0] == needle[0] && Array(message[$0..<$0 + needle.count]) == needle }
+    }
+
+    private static func framed(_ message: [UInt8]) -> [UInt8] {
+        let n = message.count
+        return [0, UInt8((n >> 16) & 0xff), UInt8((n >> 8) & 0xff), UInt8(n & 0xff)] + message
     }
 
     private func replies(from server: Int32, to client: Int32) {
@@ -82,8 +97,7 @@ public final class TamperRelay: @unchecked Sendable {
             let before = message
             alter(index, &message)
             if message != before { lock.withLock { altered += 1 } }
-            let n = message.count
-            guard Self.sendAll(client, [0, UInt8((n >> 16) & 0xff), UInt8((n >> 8) & 0xff), UInt8(n & 0xff)] + message) else { break }
+            guard Self.sendAll(client, Self.framed(message)) else { break }
         }
         shutdown(client, Int32(SHUT_RDWR))
     }

@@ -73,7 +73,7 @@ final class SMB1Session {
         }
         transport = try TCPTransport.open(host, for: displayName, "SMB1")
         try negotiate()
-        try logOn(credentials, signing: serverRequiresSigning || options.requireSigning)
+        try logOn(credentials, host: host, signing: serverRequiresSigning || options.requireSigning)
         try connectTree(host: host, share: share)
     }
 
@@ -108,9 +108,10 @@ final class SMB1Session {
         readChunk = capabilities & 0x4000 != 0 ? 61440 : max(1024, maxBuffer - 64)
     }
 
-    private func logOn(_ credentials: SMBCredentials, signing wanted: Bool) throws(TreeError) {
+    private func logOn(_ credentials: SMBCredentials, host: String, signing wanted: Bool) throws(TreeError) {
         signingRequested = wanted
-        let ntlm = NTLMAuthenticator(credentials)
+        var ntlm = NTLMAuthenticator(credentials)
+        ntlm.targetName = "cifs/\(host)"
         let first = try exchange([sessionSetup(SPNEGO.initial(ntlm.negotiateMessage()))], operation: "log on")[0]
         guard first.status == NTStatus.moreProcessingRequired else {
             throw NTStatus.error(first.status, tree: displayName, path: "", operation: "log on (negotiate)", otherwise: .authenticationFailed)
@@ -120,13 +121,16 @@ final class SMB1Session {
                             detail: "the server's NTLM challenge is malformed or larger than any server's (over 16 KiB of target information); refused")
         }
         uid = first.message.u16(28)
-        let (message, sessionKey) = ntlm.authenticate(challenge)
-        let mids = try send([sessionSetup(SPNEGO.response(message))], operation: "log on")
+        let logon = NTLMLogon(ntlm, challenge)
+        let mids = try send([sessionSetup(logon.token)], operation: "log on")
         // The key exists from here: the logon's reply is the first message checked.
-        if wanted { signing = SMB1Signing(key: sessionKey, logonMid: mids[0]) }
+        if wanted { signing = SMB1Signing(key: logon.sessionKey, logonMid: mids[0]) }
         let second = try receive(mids, operation: "log on")[0]
         guard second.status == 0 else {
             throw NTStatus.error(second.status, tree: displayName, path: "", operation: "log on", otherwise: .authenticationFailed)
+        }
+        if let why = logon.refusal(ofFinalReply: securityBlob(second)) {
+            throw TreeError(.integrity, tree: displayName, operation: "log on", detail: why)
         }
         guest = second.message.u16(second.wordsOffset + 4) & 0x1 != 0
         if guest && wanted {

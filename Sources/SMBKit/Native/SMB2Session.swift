@@ -66,7 +66,7 @@ final class SMB2Session {
         self.displayName = displayName
         transport = try TCPTransport.open(host, for: displayName, "SMB2")
         try negotiate(dialects)
-        try logOn(credentials, options)
+        try logOn(credentials, host: host, options)
         try connectTree(host: host, share: share, options)
         if dialect == 0x0300 || dialect == 0x0302 { try validateNegotiate() }
     }
@@ -199,8 +199,9 @@ final class SMB2Session {
         return chosen
     }
 
-    private func logOn(_ credentials: SMBCredentials, _ options: SMBSessionOptions) throws(TreeError) {
-        let ntlm = NTLMAuthenticator(credentials)
+    private func logOn(_ credentials: SMBCredentials, host: String, _ options: SMBSessionOptions) throws(TreeError) {
+        var ntlm = NTLMAuthenticator(credentials)
+        ntlm.targetName = "cifs/\(host)"
         let first = try exchange([sessionSetup(SPNEGO.initial(ntlm.negotiateMessage()))], operation: "log on")[0]
         guard first.status == NTStatus.moreProcessingRequired else { throw failure(first.status, "", "log on (negotiate)", kind: .authenticationFailed) }
         guard let challenge = NTLMAuthenticator.parseChallenge(securityBuffer(first)) else {
@@ -208,8 +209,9 @@ final class SMB2Session {
                             detail: "the server's NTLM challenge is malformed or larger than any server's (over 16 KiB of target information); refused")
         }
         sessionId = first.message.u64(40)
-        let (message, sessionKey) = ntlm.authenticate(challenge)
-        let ticket = try send([sessionSetup(SPNEGO.response(message))], operation: "log on")
+        let logon = NTLMLogon(ntlm, challenge)
+        let sessionKey = logon.sessionKey
+        let ticket = try send([sessionSetup(logon.token)], operation: "log on")
         // The hash now covers the last logon request: the keys exist before its reply, whose
         // signature (3.1.1 always signs it) proves the server derived the same.
         let p = SMB2Protection(dialect: dialect, sessionKey: sessionKey, preauthHash: preauthHash, signing: signingAlgorithm,
@@ -217,6 +219,9 @@ final class SMB2Session {
         protection = p
         let second = try receive(ticket, operation: "log on")[0]
         guard second.status == 0 else { throw failure(second.status, "", "log on", kind: .authenticationFailed) }
+        if let why = logon.refusal(ofFinalReply: securityBuffer(second)) {
+            throw TreeError(.integrity, tree: displayName, operation: "log on", detail: why)
+        }
         let flags = second.message.u16(64 + 2)
         guest = flags & 0x3 != 0
         let signed = second.message.u32(16) & 0x8 != 0
