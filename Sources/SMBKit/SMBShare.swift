@@ -64,6 +64,9 @@ public final class SMBShare: SecurityDescriptorTree, AlternateStreamTree {
             } catch where error.refusedShare {
                 throw TreeError(error.kind, tree: displayName, operation: "connect",
                                 detail: error.kind == .accessDenied ? "\(error.detail); the account logged on, the share's permissions refuse it" : error.detail)
+            } catch where error.kind == .integrity {
+                // A server whose replies fail their checks (altered, malformed) gets no second try.
+                throw TreeError(.integrity, tree: displayName, operation: "connect", detail: error.detail)
             } catch {}
         }
         var st = Glibc.stat()

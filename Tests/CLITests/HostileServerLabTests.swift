@@ -20,8 +20,9 @@ final class HostileServerLabTests: CLITestCase {
         }
     }
 
-    /// Starts the hostile server on a folder of three files; returns a plan that copies it to a local folder.
-    func start(_ mode: String) throws -> String {
+    /// Starts the hostile server on a folder of three files; returns a plan that copies it to a
+    /// local folder, or to `target` (a lab share, when descriptors must be read).
+    func start(_ mode: String, target: String? = nil) throws -> String {
         let dir = try scratch()
         let share = dir.appendingPathComponent("served")
         try FileManager.default.createDirectory(at: share, withIntermediateDirectories: true)
@@ -43,8 +44,9 @@ final class HostileServerLabTests: CLITestCase {
         catalog: catalog.sqlite
         servers:
           hostile: {host: \(address), user: migrator, password_file: \(Self.labRoot)/secrets/migrator.pw}
+          modern: {host: \(modern), user: migrator, password_file: \(Self.labRoot)/secrets/migrator.pw}
         shares:
-          - {source: //hostile/NAS, target: \(out.path)}
+          - {source: //hostile/NAS, target: \(target ?? out.path)}
         """.write(to: plan, atomically: true, encoding: .utf8)
         return plan.path
     }
@@ -69,5 +71,36 @@ final class HostileServerLabTests: CLITestCase {
         XCTAssertEqual(r.status, 1, r.stderr + r.stdout)
         XCTAssertTrue(r.stderr.contains("//\(address)/NAS: connect failed: server unreachable"), r.stderr)
         XCTAssertLessThan(Date().timeIntervalSince(started), 30, "bounded attempts, no 300 s wait")
+    }
+
+    /// An NTLM challenge with 65,000 bytes of target information (the response's 16-bit lengths
+    /// trapped on it): no crash; the direct session refuses it and says so.
+    func testAnOversizedNTLMChallengeIsRefused() throws {
+        let plan = try start("huge-target-info")
+        let r = try migrate(["sync", plan, "--workers", "0", "--retries", "0"])
+        XCTAssertNotEqual(r.status, 0, r.stderr + r.stdout)
+        XCTAssertLessThan(r.status, 128, "no crash: " + r.stderr)
+        XCTAssertTrue(r.stderr.contains("//\(address)/NAS: connect failed: the server's reply failed its integrity check (the server's NTLM challenge is malformed or larger than any server's"), r.stderr)
+    }
+
+    /// A descriptor query whose NT_TRANSACT reply announces 4 GiB: refused before anything is
+    /// allocated, the file reported with what the server did, no crash.
+    func testATransactionAnnouncingGigabytesIsRefused() throws {
+        try resetScratch()
+        let plan = try start("nt-transact-4gib", target: "//modern/Scratch")
+        let r = try migrate(["sync", plan, "--workers", "0", "--retries", "0"])
+        XCTAssertEqual(r.status, 1, r.stderr + r.stdout)
+        for file in ["f1.txt", "f2.txt", "f3.txt"] {
+            XCTAssertTrue(r.stderr.contains("failed: NAS: copy \(file): //\(address)/NAS: read security descriptor failed: the server's reply failed its integrity check (the server announced a transaction reply of 4294967284 bytes, more than the 1048576 any request here asks for; refused)"), r.stderr)
+        }
+    }
+
+    /// An SMB2 listing with a folder name of 40,000 UTF-16 units (the request builders' 16-bit
+    /// lengths trapped on the path into it): the listing is refused with what the server sent.
+    func testAFolderNameLongerThanAnyFileSystemAllowsIsRefused() throws {
+        let plan = try start("long-name")
+        let r = try migrate(["sync", plan, "--workers", "0", "--retries", "0"])
+        XCTAssertEqual(r.status, 1, r.stderr + r.stdout)
+        XCTAssertTrue(r.stderr.contains("the server sent a listing record whose name is 80000 bytes long (at most 510, even); the listing is refused"), r.stderr)
     }
 }

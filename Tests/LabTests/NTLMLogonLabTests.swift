@@ -19,7 +19,7 @@ final class NTLMLogonLabTests: XCTestCase {
 
     static let authenticateMark: [UInt8] = Array("NTLMSSP".utf8) + [0, 3, 0, 0, 0]
 
-    func logOn(_ host: String, smb1: Bool, dialects: [UInt16] = [0x0311, 0x0302, 0x0300, 0x0210]) throws {
+    func logOn(_ host: String, smb1: Bool, dialects: [UInt16] = SMB2Session.dialects) throws {
         let share = smb1 ? "Finance" : "Scratch"
         if smb1 {
             _ = try SMB1Session(host: host, share: share, credentials: try Lab.credentials(), displayName: "//\(host)/\(share)")

@@ -117,7 +117,7 @@ final class SMB1Session {
             throw NTStatus.error(first.status, tree: displayName, path: "", operation: "log on (negotiate)", otherwise: .authenticationFailed)
         }
         guard let challenge = NTLMAuthenticator.parseChallenge(securityBlob(first)) else {
-            throw TreeError(.protocolRefused, tree: displayName, operation: "log on (negotiate)",
+            throw TreeError(.integrity, tree: displayName, operation: "log on (negotiate)",
                             detail: "the server's NTLM challenge is malformed or larger than any server's (over 16 KiB of target information); refused")
         }
         uid = first.message.u16(28)
@@ -255,8 +255,9 @@ final class SMB1Session {
             reply.message = r; reply.status = status
             let transaction = (command == Command.trans2 || command == Command.ntTransact) && (status == 0 || status == NTStatus.bufferOverflow) && r.u8(32) > 0
             if transaction, case let total = Self.announcedTotal(r, nt: command == Command.ntTransact), total > Self.transactionLimit {
-                // Never allocated: a hostile server could announce 4 GiB for every reply.
-                throw TreeError(.io, tree: displayName, operation: operation,
+                // Never allocated: a hostile server could announce 4 GiB for every reply. The rest
+                // of it would follow on the connection, so the session ends (integrity).
+                throw TreeError(.integrity, tree: displayName, operation: operation,
                                 detail: "the server announced a transaction reply of \(total) bytes, more than the \(Self.transactionLimit) any request here asks for; refused")
             }
             if transaction, !Self.gather(r, nt: command == Command.ntTransact, into: &reply) {

@@ -205,7 +205,7 @@ final class SMB2Session {
         let first = try exchange([sessionSetup(SPNEGO.initial(ntlm.negotiateMessage()))], operation: "log on")[0]
         guard first.status == NTStatus.moreProcessingRequired else { throw failure(first.status, "", "log on (negotiate)", kind: .authenticationFailed) }
         guard let challenge = NTLMAuthenticator.parseChallenge(securityBuffer(first)) else {
-            throw TreeError(.protocolRefused, tree: displayName, operation: "log on (negotiate)",
+            throw TreeError(.integrity, tree: displayName, operation: "log on (negotiate)",
                             detail: "the server's NTLM challenge is malformed or larger than any server's (over 16 KiB of target information); refused")
         }
         sessionId = first.message.u64(40)
