@@ -73,21 +73,25 @@ public final class SMBShare: SecurityDescriptorTree, AlternateStreamTree {
         let c = try ctx
         let rc = url("").withCString { csmb_smbc_getFunctionStat(c)(c, $0, &st) }
         if rc < 0 { throw fail("", "connect") }
-        if context.credentials.kerberos { try securityChannel.ensureStarted(); return }
-        if try confirmLogonDirectly() { return }
+        if !context.credentials.kerberos, try confirmLogonDirectly() { return }
         try refuseGuestSession()
     }
 
     /// libsmbclient does not say whether the server made us a guest. The server is asked who we
-    /// are; where it will not say, an unknown account is tried: if that gets in too, the server
-    /// admits anyone as guest and this session cannot be trusted to be ours.
+    /// are (account and domain must be the plan's); where it will not say, an unknown account is
+    /// tried: if that gets in too, the server admits anyone as guest and this session cannot be
+    /// trusted to be ours. Kerberos has no unknown account to try (it gets no ticket), so there
+    /// the server must say.
     func refuseGuestSession() throws(TreeError) {
         try securityChannel.ensureStarted()
-        let me = context.credentials.user.split(separator: "\\").last.map { $0.lowercased() } ?? ""
         if let who = securityChannel.loggedOnAs {
-            if who.lowercased() == me { return }
+            if LoggedOnAccount.matches(who, context.credentials) { return }
             throw TreeError(.authenticationFailed, tree: displayName, operation: "connect",
-                            detail: "the server logged the account on as guest ('\(who)'), not as '\(context.credentials.user)'")
+                            detail: "the server logged the session on as '\(who)', not as '\(context.credentials)'; refusing it (a guest, or another account of that name: check the plan's domain)")
+        }
+        if context.credentials.kerberos {
+            throw TreeError(.authenticationFailed, tree: displayName, operation: "connect",
+                            detail: "the server would not say which account this Kerberos session is (LSA GetUserName refused, as for guests); refusing a possible guest session")
         }
         var bytes = [UInt8](repeating: 0, count: 8)
         for i in bytes.indices { bytes[i] = UInt8.random(in: 97...122) }

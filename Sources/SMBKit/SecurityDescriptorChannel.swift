@@ -169,16 +169,23 @@ except NTSTATUSError as e:
     fail(e); sys.exit(1)
 # Which account did the server log us on as? A server that maps unknown users to guest lets the
 # session in silently (modern Windows refuses such logons). LSA GetUserName tells, where allowed.
+# AUTHORITY\account, so the domain is compared too (the values are copied out before the
+# connection goes: freeing them after it crashes the interpreter at exit).
 who = "?"
-if not cfg.get("kerberos"):
-    try:
-        from samba.dcerpc import lsa
-        from samba.param import LoadParm
-        lp4 = LoadParm(); lp4.load("/dev/null")
-        lp4.set("client min protocol", "NT1"); lp4.set("client max protocol", "SMB3")
-        who = lsa.lsarpc("ncacn_np:%s" % cfg["host"], lp4, creds).GetUserName(None, None, None)[0].string or "?"
-    except Exception:
-        who = "?"
+try:
+    from samba.dcerpc import base, lsa
+    from samba.param import LoadParm
+    lp4 = LoadParm(); lp4.load("/dev/null")
+    lp4.set("client min protocol", "NT1"); lp4.set("client max protocol", "SMB3")
+    pipe = lsa.lsarpc("ncacn_np:%s" % cfg["host"], lp4, creds)
+    account, authority = pipe.GetUserName(None, None, base.ndr_pointer(None))
+    name = account.string or ""
+    domain = authority.value.string if authority is not None and authority.value is not None else ""
+    del account, authority, pipe
+    if name and "\t" not in name + domain and "\n" not in name + domain:
+        who = (domain + "\\" if domain else "") + name
+except Exception:
+    who = "?"
 print("READY\t" + who, flush=True)
 
 READ = security.SEC_STD_READ_CONTROL

@@ -267,6 +267,35 @@ final class CLITests: CLITestCase {
         XCTAssertEqual(r.status, 1, r.stderr)
         XCTAssertTrue(r.stderr.contains("source \\\\127.0.0.21\\Public (share Public, as ghost): connect failed: logon failed"), r.stderr)
         XCTAssertTrue(r.stderr.contains("the server logged 'ghost' on as a guest; refusing a guest session"), r.stderr)
+        // Over libsmbclient alone the server will not say who a guest is; the unknown-account probe gets in too.
+        let alone = try migrate(["plan", try writePlan(dir, plan), "--report", dir.path], env: ["MIGRATE_DIRECT_SMB": "0"])
+        XCTAssertEqual(alone.status, 1, alone.stderr)
+        XCTAssertTrue(alone.stderr.contains("the server admits unknown accounts as guest and would not confirm this logon is 'ghost'; refusing a possible guest session"), alone.stderr)
+    }
+
+    /// Without direct sessions the server is asked who the session is (LSA GetUserName): the
+    /// account and the domain must be the plan's. Samba takes an unknown domain's logon as its
+    /// own local account of that name, which is not the account the plan names.
+    func testTheAccountAndDomainTheServerNamesMustBeThePlans() throws {
+        try requireLab()
+        let dir = try scratch()
+        func run(_ domain: String) throws -> (status: Int32, stderr: String) {
+            let plan = """
+                migration: domain
+                servers:
+                  legacy: {host: 127.0.0.21, domain: \(domain), user: migrator, password_file: \(Self.labRoot)/secrets/migrator.pw}
+                  modern: {host: 127.0.0.22, user: migrator, password_file: \(Self.labRoot)/secrets/migrator.pw}
+                shares:
+                  - {source: //legacy/Finance, target: //modern/Scratch}
+                """
+            let r = try migrate(["plan", try writePlan(dir, plan), "--report", dir.path, "--no-probe", "--no-acls"], env: ["MIGRATE_DIRECT_SMB": "0"])
+            return (r.status, r.stderr)
+        }
+        let right = try run("LEGACY2003")
+        XCTAssertEqual(right.status, 0, right.stderr)
+        let wrong = try run("OTHERDOM")
+        XCTAssertEqual(wrong.status, 1, wrong.stderr)
+        XCTAssertTrue(wrong.stderr.contains("the server logged the session on as 'LEGACY2003\\migrator', not as 'OTHERDOM\\migrator'"), wrong.stderr)
     }
 
     /// `encryption: required` is honoured per server: the SMB3 target (also with signing required)

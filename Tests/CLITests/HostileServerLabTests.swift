@@ -103,4 +103,19 @@ final class HostileServerLabTests: CLITestCase {
         XCTAssertEqual(r.status, 1, r.stderr + r.stdout)
         XCTAssertTrue(r.stderr.contains("the server sent a listing record whose name is 80000 bytes long (at most 510, even); the listing is refused"), r.stderr)
     }
+
+    /// The guest check over libsmbclient fails closed: impacket does not say who a session is
+    /// (no LSA), so an unknown account is tried; when that logon fails for another reason than
+    /// "logon failure", whether the server admits anyone cannot be told, and the share is refused.
+    func testAGuestCheckThatCannotDecideRefusesTheSession() throws {
+        let plain = try start("plain")
+        let ok = try migrate(["plan", plain, "--no-probe"], env: ["MIGRATE_DIRECT_SMB": "0"])
+        XCTAssertFalse(ok.stderr.contains("refusing a possible guest session"), "the control passes the check: " + ok.stderr)
+        server?.terminate(); server?.waitUntilExit()
+        usleep(300_000)
+        let plan = try start("odd-unknown-accounts")
+        let r = try migrate(["plan", plan, "--no-probe"], env: ["MIGRATE_DIRECT_SMB": "0"])
+        XCTAssertEqual(r.status, 1, r.stderr + r.stdout)
+        XCTAssertTrue(r.stderr.contains("whether it admits unknown accounts as guest could not be checked; refusing a possible guest session"), r.stderr)
+    }
 }

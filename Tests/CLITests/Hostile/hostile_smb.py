@@ -6,6 +6,9 @@ Usage: hostile_smb.py ADDRESS FOLDER USER MODE
   huge-frame         every connection gets a frame header announcing 16 MiB, then nothing more
   huge-target-info   the NTLM challenge carries 65,000 bytes of target information
   nt-transact-4gib   a descriptor query's NT_TRANSACT reply announces 4 GiB of data
+  plain              no misbehaviour (the control of the cases below)
+  odd-unknown-accounts  a logon the server refuses fails with "insufficient resources", not
+                     "logon failure": whether it admits unknown accounts cannot be told
   long-name          SMB2 only (SMB1 refused): the share's listing holds a folder whose name is
                      40,000 UTF-16 units long
 """
@@ -57,6 +60,14 @@ if mode == "find-next-forever":
 
     original_first = core.hookTransaction2(smb.SMB.TRANS2_FIND_FIRST2, first)
     core.hookTransaction2(smb.SMB.TRANS2_FIND_NEXT2, next_)
+elif mode == "plain":
+    pass
+elif mode == "odd-unknown-accounts":
+    def setup(connId, smbServer, SMBCommand, recvPacket):
+        commands, packets, status = original_setup(connId, smbServer, SMBCommand, recvPacket)
+        return commands, packets, 0xC000009A if status == 0xC000006D else status
+
+    original_setup = core.hookSmbCommand(smb.SMB.SMB_COM_SESSION_SETUP_ANDX, setup)
 elif mode == "huge-target-info":
     plain_init = ntlm.AV_PAIRS.__init__
 
