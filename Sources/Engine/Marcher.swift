@@ -110,17 +110,14 @@ public struct Marcher {
             }
             // No Windows path is longer (and no SMB request could name it): a server nesting
             // folders without end stops here.
-            if e.path.utf16.count > Self.longestPath {
-                try refuse("the server listed '\(EntryName.shown(name))', whose path is longer than the \(Self.longestPath) characters any Windows path may have")
+            if e.path.utf16.count > EntryName.longestPath {
+                try refuse("the server listed '\(EntryName.shown(name))', whose path is longer than the \(EntryName.longestPath) characters any Windows path may have")
                 continue
             }
             out.append(e)
         }
         return out
     }
-
-    /// The longest path Windows takes (`\\?\` paths), in UTF-16 units.
-    static let longestPath = 32_767
 
     /// Windows compares names case-insensitively.
     static func key(_ name: Substring) -> String { name.lowercased() }

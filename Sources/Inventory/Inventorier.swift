@@ -68,7 +68,9 @@ public final class Inventorier {
                 inv.excluded += 1
                 return false
             }
-            checkName(entry, rel, &inv)
+            // A name no pass can use is counted, never walked into: `...` lists its own folder
+            // again on Windows-like servers, and a path past Windows' longest has no end.
+            guard checkName(entry, rel, &inv), entry.path.utf16.count <= EntryName.longestPath else { return false }
             if entry.kind == .directory {
                 inv.folders += 1
             } else {
@@ -166,12 +168,14 @@ public final class Inventorier {
         }
     }
 
-    private func checkName(_ entry: Entry, _ rel: String, _ inv: inout ShareInventory) {
+    /// Counts the name's problems; false when no pass could use it at all.
+    private func checkName(_ entry: Entry, _ rel: String, _ inv: inout ShareInventory) -> Bool {
         let parent = parentPath(rel)
         if parent != currentFolder { currentFolder = parent; siblings.removeAll(keepingCapacity: true) }
         var problems = NameCheck.problems(name: entry.name, fullPathLength: targetPrefixLength + rel.utf16.count)
         // `../../x` as one listed name: its last component looks harmless, its path does not.
-        if rel.split(separator: "/", omittingEmptySubsequences: false).contains(where: { EntryName.problem($0) != nil }) { problems.append(.notAName) }
+        let usable = !rel.split(separator: "/", omittingEmptySubsequences: false).contains(where: { EntryName.problem($0) != nil })
+        if !usable { problems.append(.notAName) }
         let key = entry.name.lowercased()
         if let other = siblings[key], other != String(entry.name) { problems.append(.caseCollision) }
         else { siblings[key] = String(entry.name) }
@@ -179,6 +183,7 @@ public final class Inventorier {
             inv.nameIssueCount += 1
             if inv.nameIssues.count < ShareInventory.listLimit { inv.nameIssues.append(.init(path: rel, problem: p.rawValue)) }
         }
+        return usable
     }
 
     private func noteLarge(_ path: String, _ size: UInt64, _ inv: inout ShareInventory) {

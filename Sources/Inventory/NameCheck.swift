@@ -5,7 +5,7 @@ public enum NameProblem: String, Codable, Sendable, CaseIterable {
     case trailingDotOrSpace = "name ends with a dot or a space"
     case reservedName = "reserved device name (CON, PRN, AUX, NUL, COM1-9, LPT1-9)"
     case caseCollision = "differs from a sibling only by case"
-    case notAName = "not a name a pass can use (empty, '.', '..', a path separator or ':'): refused and reported by every pass"
+    case notAName = "not a name a pass can use (empty, dots only, a path separator, ':' or a control character): refused and reported by every pass"
 }
 
 public enum NameCheck {

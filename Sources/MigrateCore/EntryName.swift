@@ -3,6 +3,10 @@
 /// name from a listing that breaks these is refused before it is ever joined into a path.
 public enum EntryName {
     /// What is wrong with `name`, or nil.
+    /// The longest path Windows takes (`\\?\` paths), in UTF-16 units: no SMB request could
+    /// name a deeper entry, so a server nesting folders without end stops there.
+    public static let longestPath = 32_767
+
     public static func problem(_ name: Substring) -> String? {
         if name.isEmpty { return "an empty name" }
         if name == "." || name == ".." { return "'\(name)' names a folder itself or its parent" }

@@ -1,5 +1,6 @@
 import Foundation
 import Inventory
+import MigrateCore
 
 /// The Markdown form of the dry-run report: the page a team reads on Friday.
 public enum MarkdownReport {
@@ -89,7 +90,8 @@ public enum MarkdownReport {
         }
         if s.nameIssueCount > 0 {
             md += "### Names that will be trouble on the target (\(s.nameIssueCount))\n\n"
-            for n in s.nameIssues { md += "- `\(n.path)`: \(n.problem)\n" }
+            // Names the server sent: control characters escaped, never written raw into the report.
+            for n in s.nameIssues { md += "- `\(EntryName.shown(n.path[...], limit: 300))`: \(n.problem)\n" }
             if s.nameIssueCount > s.nameIssues.count { md += "- … and \(s.nameIssueCount - s.nameIssues.count) more\n" }
             md += "\n"
         }

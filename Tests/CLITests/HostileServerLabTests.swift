@@ -118,4 +118,36 @@ final class HostileServerLabTests: CLITestCase {
         XCTAssertEqual(r.status, 1, r.stderr + r.stdout)
         XCTAssertTrue(r.stderr.contains("whether it admits unknown accounts as guest could not be checked; refusing a possible guest session"), r.stderr)
     }
+
+    /// Entries whose names cannot exist on a target (a path out of the target, dots only, empty,
+    /// a separator, a stream, a NUL), each listed by the server: each is refused and reported,
+    /// nothing is created outside the target, the good files are copied, and the walk ends.
+    func testNamesThatCannotExistOnTheTargetAreRefusedOneByOne() throws {
+        let plan = try start("names")
+        let dir = URL(fileURLWithPath: plan).deletingLastPathComponent()
+        let started = Date()
+        let r = try migrate(["sync", plan, "--workers", "0", "--retries", "0"])
+        XCTAssertEqual(r.status, 1, r.stderr + r.stdout)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 60, "no endless walk")
+        for (name, why) in [("../../escape-dir", "it has a path separator"), ("...", "a name of dots only, which Windows reads as '.'"),
+                            ("", "an empty name"), ("a\\b.txt", "it has a path separator"),
+                            ("c:d.txt", "':' makes it an alternate data stream on the target"), ("nul\\x0.txt", "it has a control character")] {
+            XCTAssertTrue(r.stderr.contains("the server listed an entry named '\(name)', which cannot exist on the target (\(why)): skipped"), name + ": " + r.stderr)
+        }
+        let out = dir.appendingPathComponent("out")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: out.path).sorted(), ["f1.txt", "f2.txt", "f3.txt"])
+        // The plan report names each (escaped) and its walk ends too: no name is walked into.
+        let report = dir.appendingPathComponent("report")
+        let p = try migrate(["plan", plan, "--no-probe", "--report", report.path])
+        XCTAssertEqual(p.status, 0, p.stderr)
+        let md = try String(contentsOf: report.appendingPathComponent("plan-report.md"), encoding: .utf8)
+        for name in ["../../escape-dir", "...", "", "a\\b.txt", "c:d.txt", "nul\\x0.txt"] {
+            XCTAssertTrue(md.contains("- `\(name)`: not a name a pass can use"), name + ": " + md)
+        }
+        XCTAssertFalse(md.unicodeScalars.contains("\u{0}"), "no raw NUL in the report")
+        for escaped in [dir.appendingPathComponent("escape-dir"), dir.deletingLastPathComponent().appendingPathComponent("escape-dir"),
+                        out.appendingPathComponent("../../escape-dir").standardizedFileURL] {
+            XCTAssertFalse(FileManager.default.fileExists(atPath: escaped.path), "nothing outside the target: \(escaped.path)")
+        }
+    }
 }

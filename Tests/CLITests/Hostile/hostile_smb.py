@@ -9,6 +9,8 @@ Usage: hostile_smb.py ADDRESS FOLDER USER MODE
   plain              no misbehaviour (the control of the cases below)
   odd-unknown-accounts  a logon the server refuses fails with "insufficient resources", not
                      "logon failure": whether it admits unknown accounts cannot be told
+  names              every listing also holds entries whose names cannot exist on a target:
+                     ../../escape-dir, ..., an empty name, a\\b, c:d, a NUL
   long-name          SMB2 only (SMB1 refused): the share's listing holds a folder whose name is
                      40,000 UTF-16 units long
 """
@@ -68,6 +70,24 @@ elif mode == "odd-unknown-accounts":
         return commands, packets, 0xC000009A if status == 0xC000006D else status
 
     original_setup = core.hookSmbCommand(smb.SMB.SMB_COM_SESSION_SETUP_ANDX, setup)
+elif mode == "names":
+    hostile = [("../../escape-dir", 0x10), ("...", 0x10), ("", 0x10), ("a\\b.txt", 0x20), ("c:d.txt", 0x20), ("nul\x00.txt", 0x20)]
+
+    def record(name, attributes, last):
+        raw = name.encode("utf-16le")
+        r = struct.pack("<LL4QQQLLLBB24s", 0, 0, 0, 0, 0, 0, 0, 0, attributes, len(raw), 0, 0, 0, b"") + raw
+        r += b"\x00" * ((8 - len(r) % 8) % 8)
+        return struct.pack("<L", 0 if last else len(r)) + r[4:]
+
+    def with_names(connId, smbServer, recvPacket, parameters, data, maxDataCount):
+        setup, params, out, status = original_first(connId, smbServer, recvPacket, parameters, data, maxDataCount)
+        if status == 0 and params:
+            extra = b"".join(record(n, a, False) for n, a in hostile)
+            params["SearchCount"] += len(hostile)
+            out = extra + out
+        return setup, params, out, status
+
+    original_first = core.hookTransaction2(smb.SMB.TRANS2_FIND_FIRST2, with_names)
 elif mode == "huge-target-info":
     plain_init = ntlm.AV_PAIRS.__init__
 
