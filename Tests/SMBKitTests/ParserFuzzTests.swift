@@ -77,6 +77,22 @@ final class ParserFuzzTests: XCTestCase {
         }
     }
 
+    /// A server's last logon reply: SPNEGO NegTokenResp with its state and mechListMIC (and a
+    /// token), read to check the server's MIC.
+    func testSPNEGOResponses() {
+        let mic: [UInt8] = [1, 0, 0, 0] + (0..<8).map { UInt8($0) } + [0, 0, 0, 0]
+        let security = NTLMSessionSecurity(exportedSessionKey: [UInt8](repeating: 0x55, count: 16), flags: NTLMAuthenticator.flags)
+        let corpus = [SPNEGO.response([0xaa, 0xbb], mechListMIC: mic),
+                      SPNEGO.tlv(0xa1, SPNEGO.tlv(0x30, SPNEGO.tlv(0xa0, [0x0a, 0x01, 0x00]) + SPNEGO.tlv(0xa3, SPNEGO.tlv(0x04, mic)))),
+                      SPNEGO.response([UInt8](repeating: 7, count: 300))]
+        Fuzz.run(corpus) { blob in
+            guard let r = SPNEGO.parseResponse(blob) else { return }
+            if let m = r.mechListMIC { _ = security.serverMICMatches(m, SPNEGO.mechTypes) }
+            XCTAssertLessThanOrEqual((r.token ?? []).count, blob.count)
+        }
+        XCTAssertEqual(SPNEGO.parseResponse(corpus[1]), SPNEGO.Response(state: 0, token: nil, mechListMIC: mic))
+    }
+
     /// A 3.1.1 negotiate reply's contexts (preauthentication integrity, cipher, signing).
     func testNegotiateContexts() {
         var body = u16(65) + u16(1) + u16(0x0311) + u16(3)

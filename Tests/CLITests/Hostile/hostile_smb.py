@@ -4,6 +4,7 @@ misbehaviour switched on. The password comes from the environment (HOSTILE_PASSW
 Usage: hostile_smb.py ADDRESS FOLDER USER MODE
   find-next-forever  every search says there is more, and FIND_NEXT answers the first batch again
   huge-frame         every connection gets a frame header announcing 16 MiB, then nothing more
+  silent             every connection is accepted and read, and never answered
   huge-target-info   the NTLM challenge carries 65,000 bytes of target information
   nt-transact-4gib   a descriptor query's NT_TRANSACT reply announces 4 GiB of data
   plain              no misbehaviour (the control of the cases below)
@@ -19,7 +20,7 @@ import socket
 import sys
 import time
 
-if sys.argv[4] == "huge-frame":
+if sys.argv[4] in ("huge-frame", "silent"):
     listener = socket.socket()
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind((sys.argv[1], 445))
@@ -28,7 +29,8 @@ if sys.argv[4] == "huge-frame":
     while True:
         c, _ = listener.accept()
         c.recv(65536)
-        c.sendall(b"\x00\xff\xff\xff\xfeSMB")   # 16 MiB announced, 4 bytes sent
+        if sys.argv[4] == "huge-frame":
+            c.sendall(b"\x00\xff\xff\xff\xfeSMB")   # 16 MiB announced, 4 bytes sent
         held.append(c)
 
 import struct
