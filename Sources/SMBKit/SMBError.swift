@@ -38,6 +38,9 @@ enum SMBError {
         // server without descriptors or streams (FAT, a NAS with NT ACLs off) answers.
         case 0xC000_00BB, 0xC000_0002, 0xC000_0010, 0xC000_0003: .notSupported
         case 0xC000_0035: .alreadyExists
+        case 0xC000_0101: .notEmpty
+        case 0xC000_0121: .accessDenied   // CANNOT_DELETE: a read-only file
+        case 0xC000_0056: .busy           // DELETE_PENDING
         default: nil
         }
     }

@@ -119,16 +119,7 @@ extension SMBShare: WholeFileTree {
     /// Reads owner, group, DACL and, while the account may, the SACL; the first refusal of the
     /// SACL (no SeSecurityPrivilege) turns it off for this share.
     func withSACLIfReadable<T>(_ read: (UInt32) throws(TreeError) -> T) throws(TreeError) -> T {
-        let base = SecurityDescriptorChannel.owner | SecurityDescriptorChannel.group | SecurityDescriptorChannel.dacl
-        guard saclReadable != false else { return try read(base) }
-        do {
-            let r = try read(base | SecurityDescriptorChannel.sacl)
-            directSACLReadable = true
-            return r
-        } catch where error.kind == .accessDenied && saclReadable == nil {
-            directSACLReadable = false
-            return try read(base)
-        }
+        try readingSACLWhileAllowed(saclReadable, learnt: { directSACLReadable = $0 }, read)
     }
 }
 

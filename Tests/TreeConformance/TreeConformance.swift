@@ -53,6 +53,14 @@ open class TreeConformance: XCTestCase {
             defer { buf.deallocate() }
             XCTAssertEqual(try f.read(into: buf), 12345)
             try f.close()
+            // Resuming a copy at 1 MiB keeps what lies before it.
+            let w = try tree.openForResuming(path, at: 1 << 20)
+            let tail = [UInt8](repeating: 0xee, count: 100)
+            try tail.withUnsafeBytes { try w.write($0) }
+            try w.close()
+            let back = try read(tree, path)
+            XCTAssertEqual(Array(back.prefix(1 << 20)), Array(bytes.prefix(1 << 20)), "resume: what lay before")
+            XCTAssertEqual(Array(back[(1 << 20)..<((1 << 20) + 100)]), tail, "resume: what was written")
         }
     }
 

@@ -29,10 +29,10 @@ extension SMB2Session {
         var offset = 0
         while offset < p.data.count {
             let n = min(maxWrite, p.data.count - offset)
-            requests.append(write(UnsafeRawBufferPointer(rebasing: p.data[offset..<offset + n]), at: offset))
+            requests.append(Self.write(UnsafeRawBufferPointer(rebasing: p.data[offset..<offset + n]), at: UInt64(offset)))
             offset += n
         }
-        requests.append(Self.setInfo(type: 1, fileClass: 10, renameInformation(p.path)))
+        requests.append(Self.setInfo(type: 1, fileClass: 10, Self.renameInformation(p.path)))
         requests.append(Self.setInfo(type: 1, fileClass: 4, Self.basicInformation(p.times, p.attributes)))
         requests.append(Self.close())
 
@@ -51,17 +51,18 @@ extension SMB2Session {
         }
     }
 
-    private func write(_ data: UnsafeRawBufferPointer, at offset: Int) -> Request {
+    /// WRITE of `data` at `offset` to `handle` (the related one by default).
+    static func write(_ data: UnsafeRawBufferPointer, at offset: UInt64, handle: [UInt8] = relatedHandle) -> Request {
         var w = WireWriter()
         w.bytes.reserveCapacity(48 + data.count)
-        w.u16(49); w.u16(64 + 48); w.u32(UInt32(data.count)); w.u64(UInt64(offset)); w.raw(Self.relatedHandle)
+        w.u16(49); w.u16(64 + 48); w.u32(UInt32(data.count)); w.u64(offset); w.raw(handle)
         w.u32(0); w.u32(0); w.u16(0); w.u16(0); w.u32(0)
         w.bytes.append(contentsOf: data)
         return Request(command: .write, body: w.bytes)
     }
 
     /// Replacing what is at `path` (libsmbclient's rename does too, by deleting it first).
-    private func renameInformation(_ path: String) -> [UInt8] {
+    static func renameInformation(_ path: String) -> [UInt8] {
         let name = Self.wireName(path)
         var w = WireWriter()
         w.u8(1); w.zeros(7); w.u64(0); w.u32(UInt32(name.count)); w.raw(name)

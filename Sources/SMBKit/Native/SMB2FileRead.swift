@@ -57,10 +57,10 @@ extension SMB2Session {
         return result
     }
 
-    /// READ of the related handle.
-    static func read(at offset: UInt64, count: UInt32) -> Request {
+    /// READ of `handle` (the related one by default).
+    static func read(at offset: UInt64, count: UInt32, handle: [UInt8] = relatedHandle) -> Request {
         var w = WireWriter()
-        w.u16(49); w.u8(0x50); w.u8(0); w.u32(count); w.u64(offset); w.raw(relatedHandle)
+        w.u16(49); w.u8(0x50); w.u8(0); w.u32(count); w.u64(offset); w.raw(handle)
         w.u32(0); w.u32(0); w.u32(0); w.u16(0); w.u16(0); w.u8(0)
         return Request(command: .read, body: w.bytes)
     }

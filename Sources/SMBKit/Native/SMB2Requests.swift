@@ -33,10 +33,10 @@ extension SMB2Session {
 
     /// SET_INFO on the related handle: `type` 1 file (`fileClass` 4 basic, 10 rename), 3 security
     /// (`additional` says which parts).
-    static func setInfo(type: UInt8, fileClass: UInt8, additional: UInt32 = 0, _ buffer: [UInt8]) -> Request {
+    static func setInfo(type: UInt8, fileClass: UInt8, additional: UInt32 = 0, _ buffer: [UInt8], handle: [UInt8] = relatedHandle) -> Request {
         var w = WireWriter()
         w.u16(33); w.u8(type); w.u8(fileClass); w.u32(UInt32(buffer.count)); w.u16(64 + 32); w.u16(0)
-        w.u32(additional); w.raw(relatedHandle)
+        w.u32(additional); w.raw(handle)
         w.raw(buffer)
         return Request(command: .setInfo, body: w.bytes)
     }
